@@ -8,7 +8,6 @@ the normal import path (``n`` = the registration's planned enrolment unless give
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -52,8 +51,8 @@ def run_demo(
         protocol = load_protocol(name)
         size = n or protocol.registration.enrollment
         db = out / f"{name}.db"
-        db.unlink(missing_ok=True)  # a fresh study each run, with no frame cache of the old file:
-        shutil.rmtree(db.with_name(db.name + ".frames"), ignore_errors=True)  # (lupustrial.store cache)
+        for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            stale.unlink(missing_ok=True)  # a fresh study each run
         _step(progress, name, "simulate")
         simulate_study(name, size, random_state=random_state, out=db)
         _step(progress, name, "derive")

@@ -22,6 +22,7 @@ from lupustrial.ingest.spec import TemplateSpec, template_spec
 from lupustrial.ingest.standardise import standardise_findings, standardise_weight
 from lupustrial.ingest.validate import ROW, checked, problems_where
 from lupustrial.store import schema as S
+from lupustrial.store import snapshots
 from lupustrial.store.engine import is_sqlite
 from lupustrial.store.frames import load_table, polars_schema
 
@@ -100,10 +101,15 @@ def import_file(study, path: Path, domain: str, *, reason: str) -> ImportReport:
     note = f"import {domain} {path.name} sha256:{digest[:12]}: {reason}"
     with study.write(note) as conn:
         store, problems = _resolve(conn, study.study_pk, spec, store, source)
-        new, unchanged, more = _compare(conn, study.study_pk, spec, store, source)
+        table = S.DOMAIN_TABLES[spec.table]
+        current = load_table(conn, table, study.study_pk, refresh=False)
+        new, unchanged, more = _compare(current, spec, store, source)
         if problems or more:
             raise InputError.from_problems(f"{path}: nothing imported", _by_row(problems + more))
-        _insert(conn, S.DOMAIN_TABLES[spec.table], new.with_columns(study_pk=pl.lit(study.study_pk)))
+        if new.height:
+            added = _insert(conn, table, new.with_columns(study_pk=pl.lit(study.study_pk)))
+            # the stored rows are now exactly current + added: keep them as the table's snapshot
+            snapshots.store(conn, table, study.study_pk, pl.concat([current, added]))
     return ImportReport(source, domain, digest, store.height, new.height, unchanged)
 
 
@@ -135,12 +141,11 @@ def _resolve(conn, study_pk, spec, store, source):
     )
 
 
-def _compare(conn, study_pk, spec, store, source):
+def _compare(current: pl.DataFrame, spec, store, source):
     table = S.DOMAIN_TABLES[spec.table]
     ident = _identity(spec)
     data = [c for c in polars_schema(table) if c not in _PKS and c not in ident]
-    old = load_table(conn, table, study_pk)
-    old = old.select(*ident, *[pl.col(c).alias(f"{c}__old") for c in data], _id=pl.col("id"))
+    old = current.select(*ident, *[pl.col(c).alias(f"{c}__old") for c in data], _id=pl.col("id"))
     both = store.join(old, on=ident, how="left", maintain_order="left")
     differs = [c for c in data if c in store.columns]
     matched = pl.col("_id").is_not_null()
@@ -161,16 +166,39 @@ def _compare(conn, study_pk, spec, store, source):
     return new, unchanged, problems
 
 
-def _insert(conn, table, new: pl.DataFrame) -> None:
-    if not new.height:
-        return
-    cols = [c for c in polars_schema(table) if c not in ("id", "version")]
-    rows = new.select(cols)
-    raw = conn.connection.driver_connection
+def _insert(conn, table, new: pl.DataFrame) -> pl.DataFrame:
+    """Insert ``new`` with ids assigned here; returns the rows exactly as a load would read them back.
+
+    The write transaction holds the write lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL: the audit-log
+    lock every write takes), so the ids ``max(id) + 1 ...`` (SQLite) or drawn from the sequence
+    (PostgreSQL) are ours.
+    """
+    schema = polars_schema(table)
+    cols = [c for c in schema if c not in ("id", "version")]
+    n = new.height
     if is_sqlite(conn):
-        marks = ", ".join("?" for _ in cols)
-        raw.executemany(f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({marks})", rows.iter_rows())
-        return
-    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
-        for row in rows.iter_rows():
-            copy.write_row(row)
+        first = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) + 1 FROM {table.name}").scalar_one()
+        ids = pl.int_range(first, first + n, eager=True, dtype=pl.Int64)
+    else:
+        drawn = conn.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {n})"
+        ).scalars().all()
+        ids = pl.Series(sorted(drawn), dtype=pl.Int64)
+    rows = new.select(cols).with_columns(
+        # what a load reads back: the store never holds empty text (frames.py reads '' as null)
+        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols if schema[c] == pl.Utf8
+    ).with_columns(id=ids)
+    raw = conn.connection.driver_connection
+    names = ["id", *cols]
+    if is_sqlite(conn):
+        marks = ", ".join("?" for _ in names)
+        raw.executemany(
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows.select(names).iter_rows()
+        )
+    else:
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows.select(names).iter_rows():
+                copy.write_row(row)
+    return rows.with_columns(version=pl.lit(1, pl.Int64)).select(
+        pl.col(c).cast(t) for c, t in schema.items()
+    )

@@ -1,32 +1,39 @@
 """Load store tables into polars frames fast, without a Python object per value.
 
-The slow way (a DBAPI cursor, one tuple per row) builds ~20 Python objects per row. Instead the
-database serialises the rows and polars' native CSV reader parses them:
+Two ways, combined by :func:`load_table`:
 
-* SQLite: ``group_concat`` over id ranges joins each row's fields with U+001F and rows with U+001E
-  (the importer and :meth:`Study.update` refuse control characters in text); floats are printed with
-  ``printf('%!.17g')`` so every double round-trips exactly; empty text is null (the store never
-  holds empty strings);
-* PostgreSQL: ``COPY (SELECT ...) TO STDOUT (FORMAT csv)``; PostgreSQL ≥ 12 prints the shortest
-  exact float text.
+* **snapshots** (:mod:`lupustrial.store.snapshots`): the big domain tables are kept inside the
+  database as a compressed Arrow copy stamped with the audit head, and patched on load with the rows
+  the audit log says changed since — ≥ 5M rows/s (benchmarks/README.md);
+* **SQL**, for small tables, for the changed rows, and when there is no usable snapshot. The slow way
+  (a DBAPI cursor, one tuple per row) builds ~20 Python objects per row. Instead the database
+  serialises the rows and polars' native CSV reader parses them:
+
+  - SQLite: ``group_concat`` over id ranges joins each row's fields with U+001F and rows with U+001E
+    (the importer and :meth:`Study.update` refuse control characters in text); floats are printed
+    with ``printf('%!.17g')`` so every double round-trips exactly; empty text is null (the store never
+    holds empty strings);
+  - PostgreSQL: ``COPY (SELECT ...) TO STDOUT (FORMAT csv)``; PostgreSQL ≥ 12 prints the shortest
+    exact float text.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import uuid
-from pathlib import Path
+import json
 
 import polars as pl
 from sqlalchemy import Connection, Float, Integer, Table
 
+from lupustrial.store import snapshots
 from lupustrial.store.engine import is_sqlite
 
 __all__ = ["load_table", "polars_schema"]
 
 _CHUNK = 250_000
 _FS, _RS = "\x1f", "\x1e"
+#: tables that may have a snapshot (the others are small: SQL reads them in milliseconds)
+SNAPSHOT_TABLES = frozenset({"subjects", "visits", "interventions", "events", "findings"})
 
 
 def polars_schema(table: Table) -> dict[str, pl.DataType]:
@@ -47,51 +54,40 @@ def load_table(
     table: Table,
     study_pk: int,
     *,
-    cache: Path | None = None,
     columns: list[str] | None = None,
+    use_snapshot: bool = True,
+    refresh: bool = True,
 ) -> pl.DataFrame:
-    """Every row of ``table`` that belongs to study ``study_pk`` (lower-case store column names).
+    """Every row of ``table`` that belongs to study ``study_pk``, in id order (lower-case store names).
 
-    With ``cache`` (a folder), the frame is also kept as an Arrow IPC snapshot named after the audit
-    log's head (last seq + hash): any audited write moves the head, so a snapshot whose name matches
-    the head read in this same transaction is exactly the stored data, and is read instead.
+    ``use_snapshot``: start from the table's snapshot when there is one (exactly the same result).
+    ``refresh``: when many rows had to be read with SQL, store a new snapshot in a short transaction
+    of its own (writers inside a transaction pass False and store it themselves).
     """
-    schema = {k: v for k, v in polars_schema(table).items() if columns is None or k in columns}
-    if cache is not None:
-        return _cached(conn, table, study_pk, schema, cache)
-    return _load(conn, table, study_pk, schema)
+    schema = polars_schema(table)
+    if use_snapshot and table.name in SNAPSHOT_TABLES:
+        at = snapshots.head(conn)
+        frame, read = snapshots.patched(
+            conn,
+            table,
+            study_pk,
+            lambda ids: _load(conn, table, study_pk, schema, ids=ids),
+            lambda: _load(conn, table, study_pk, schema),
+        )
+        if refresh and read >= snapshots.REFRESH_ROWS:
+            snapshots.refresh(conn.engine, table, study_pk, frame, at)
+    else:
+        frame = _load(conn, table, study_pk, schema)
+    return frame.select(columns) if columns is not None else frame
 
 
-def _cached(conn, table, study_pk, schema, cache: Path) -> pl.DataFrame:
-    from sqlalchemy import text
-
-    head = conn.execute(text("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")).first()
-    stem = f"{table.name}-{study_pk}-{len(schema)}"
-    path = cache / f"{stem}-{head[0] if head else 0}-{head[1][:16] if head else 'empty'}.arrow"
-    try:
-        return pl.read_ipc(path)
-    except (OSError, pl.exceptions.PolarsError):  # none yet, or removed by a writer of a newer snapshot
-        pass
-    frame = _load(conn, table, study_pk, schema)
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.{uuid.uuid4().hex}.tmp")
-        frame.write_ipc(tmp, compression="uncompressed")
-        os.replace(tmp, path)
-        for old in cache.glob(f"{stem}-*.arrow"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:  # a read-only folder: no snapshot, still correct
-        pass
-    return frame
-
-
-def _load(conn, table, study_pk, schema) -> pl.DataFrame:
+def _load(conn, table, study_pk, schema, ids: pl.Series | None = None) -> pl.DataFrame:
+    """SQL read of the study's rows (only ``ids``, if given)."""
     where = "id = :study" if table.name == "studies" else "study_pk = :study"
     if is_sqlite(conn):
-        parts = _sqlite_chunks(conn, table, where, study_pk, schema)
+        parts = _sqlite_chunks(conn, table, where, study_pk, schema, ids)
     else:
-        parts = [_postgres_copy(conn, table, where, study_pk, schema)]
+        parts = [_postgres_copy(conn, table, where, study_pk, schema, ids)]
     parts = [p for p in parts if p.height]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
@@ -102,23 +98,30 @@ def _sqlite_field(name: str, dtype) -> str:
     return name  # printf('%s', NULL) is ''
 
 
-def _sqlite_chunks(conn, table, where, study_pk, schema) -> list[pl.DataFrame]:
+def _sqlite_chunks(conn, table, where, study_pk, schema, ids=None) -> list[pl.DataFrame]:
     from sqlalchemy import text
 
+    fmt = _FS.join("%s" for _ in schema)
+    line = f"printf('{fmt}', {', '.join(_sqlite_field(n, t) for n, t in schema.items())})"
+    # "+" keeps SQLite on the rowid range (already in id order) instead of the study index + a sort
+    plain = where.replace("study_pk =", "+study_pk =").replace("id =", "+id =").replace(":study", "?")
+    raw = conn.connection.driver_connection
+    if ids is not None:
+        sql = (
+            f"SELECT group_concat(line, '{_RS}') FROM (SELECT {line} AS line FROM {table.name} "
+            f"WHERE id IN (SELECT value FROM json_each(?)) AND {plain} ORDER BY id)"
+        )
+        blob = raw.execute(sql, (json.dumps(ids.to_list()), study_pk)).fetchone()[0]
+        return [_parse(blob.encode("utf-8"), schema, _FS, _RS, quote=None)] if blob else []
     lo, hi = conn.execute(
         text(f"SELECT min(id), max(id) FROM {table.name} WHERE {where}"), {"study": study_pk}
     ).one()
     if lo is None:
         return []
-    fmt = _FS.join("%s" for _ in schema)
-    line = f"printf('{fmt}', {', '.join(_sqlite_field(n, t) for n, t in schema.items())})"
-    # "+" keeps SQLite on the rowid range (already in id order) instead of the study index + a sort
-    plain = where.replace("study_pk =", "+study_pk =").replace("id =", "+id =")
     sql = (
         f"SELECT group_concat(line, '{_RS}') FROM (SELECT {line} AS line FROM {table.name} "
-        f"WHERE id BETWEEN ? AND ? AND {plain.replace(':study', '?')})"
+        f"WHERE id BETWEEN ? AND ? AND {plain})"
     )
-    raw = conn.connection.driver_connection
     out = []
     for start in range(lo, hi + 1, _CHUNK):
         blob = raw.execute(sql, (start, start + _CHUNK - 1, study_pk)).fetchone()[0]
@@ -127,15 +130,17 @@ def _sqlite_chunks(conn, table, where, study_pk, schema) -> list[pl.DataFrame]:
     return out
 
 
-def _postgres_copy(conn, table, where, study_pk, schema) -> pl.DataFrame:
+def _postgres_copy(conn, table, where, study_pk, schema, ids=None) -> pl.DataFrame:
     cols = ", ".join(schema)
     raw = conn.connection.driver_connection
-    sql = (
-        f"COPY (SELECT {cols} FROM {table.name} WHERE {where.replace(':study', '%s')} ORDER BY id) "
-        "TO STDOUT (FORMAT csv)"
-    )
+    cond = where.replace(":study", "%s")
+    params: tuple = (study_pk,)
+    if ids is not None:
+        cond += " AND id = ANY(%s)"
+        params = (study_pk, ids.to_list())
+    sql = f"COPY (SELECT {cols} FROM {table.name} WHERE {cond} ORDER BY id) TO STDOUT (FORMAT csv)"
     buf = io.BytesIO()
-    with raw.cursor() as cur, cur.copy(sql, (study_pk,)) as copy:
+    with raw.cursor() as cur, cur.copy(sql, params) as copy:
         for chunk in copy:
             buf.write(chunk)
     return _parse(buf.getvalue(), schema, ",", "\n", quote='"')

@@ -156,9 +156,6 @@ class Study:
             row.protocol_name,
             row.protocol_hash,
         )
-        db = engine.url.database if engine.dialect.name == "sqlite" else None
-        #: folder of Arrow snapshots that make repeated frame() loads fast (None: no snapshots)
-        self.frame_cache = Path(db).with_name(Path(db).name + ".frames") if db and db != ":memory:" else None
 
     def __repr__(self) -> str:
         return f"Study({self.study_id!r}, protocol={self.protocol_name!r}, url={self.engine.url!r})"
@@ -168,7 +165,7 @@ class Study:
         from lupustrial.store.sdtm import domain_frame
 
         with self.engine.connect() as conn:
-            return domain_frame(conn, domain, self.study_pk, cache=self.frame_cache)
+            return domain_frame(conn, domain, self.study_pk)
 
     def import_file(self, path: str | Path, domain: str, *, reason: str = "data import"):
         """Validate and import one CSV/JSON template file (see docs/import.md); all or nothing."""

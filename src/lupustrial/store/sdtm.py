@@ -7,8 +7,6 @@ needs). Other domains likewise; subjects carry SITEID, child tables USUBJID and 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 from sqlalchemy import Connection
 
@@ -22,10 +20,8 @@ DOMAINS = tuple(S.DOMAIN_TABLES)
 _DROP = {"study_pk", "site_pk", "subject_pk", "nkey"}
 
 
-def domain_frame(conn: Connection, domain: str, study_pk: int, *, cache: Path | None = None) -> pl.DataFrame:
+def domain_frame(conn: Connection, domain: str, study_pk: int) -> pl.DataFrame:
     """One study's rows of ``domain`` ("subjects", "visits", "interventions", "events", "findings").
-
-    ``cache``: folder of Arrow snapshots (see :func:`~lupustrial.store.frames.load_table`).
     """
     if domain not in S.DOMAIN_TABLES:
         raise InputError(
@@ -37,14 +33,13 @@ def domain_frame(conn: Connection, domain: str, study_pk: int, *, cache: Path | 
         conn,
         table,
         study_pk,
-        cache=cache,
         columns=[c.name for c in table.columns if c.name not in ("study_pk", "nkey")],
     )
-    sites = load_table(conn, S.sites, study_pk, cache=cache).select(
+    sites = load_table(conn, S.sites, study_pk).select(
         site_pk=pl.col("id"), SITEID=pl.col("siteid")
     )
     if "subject_pk" in frame.columns:
-        subjects = load_table(conn, S.subjects, study_pk, cache=cache).select(
+        subjects = load_table(conn, S.subjects, study_pk).select(
             subject_pk=pl.col("id"), USUBJID=pl.col("usubjid")
         )
         frame = frame.join(subjects, on="subject_pk", how="left", maintain_order="left")

@@ -34,7 +34,8 @@ def verify(conn, tables: Sequence[Table], *, anchor: str | None = None, batch: i
     Detects: an edited audit row (its hash, or the next row's ``prev_hash``, no longer matches), a
     deleted or inserted row (gap in ``seq`` or broken link), a truncated tail (live rows ≠ audited
     inserts − deletes, or a row whose values are not those its last audit entry recorded), and data
-    changed with the triggers dropped (same two checks). ``anchor`` ("SEQ:HASH", a head printed
+    changed with the triggers dropped (same two checks), and a frame snapshot that does not give
+    exactly the table's rows (see :mod:`lupustrial.store.snapshots`). ``anchor`` ("SEQ:HASH", a head printed
     earlier and kept elsewhere) also catches a tail cut together with a matching data rollback.
     """
     from sqlalchemy import text
@@ -61,7 +62,7 @@ def verify(conn, tables: Sequence[Table], *, anchor: str | None = None, batch: i
         last = rows[-1][0]
         if len(problems) > 100:
             break
-    problems += _count_check(conn, tables) + _content_check(conn, tables)
+    problems += _count_check(conn, tables) + _content_check(conn, tables) + _snapshot_check(conn)
     if anchor:
         problems += _anchor_check(conn, anchor)
     return AuditReport(rows=n, head=f"{expected - 1}:{prev}", problems=problems)
@@ -85,6 +86,30 @@ def _content_check(conn, tables: Sequence[Table]) -> list[str]:
         if bad:
             out.append(f"table {t.name}: {bad} live rows differ from the values their last audit entry "
                        "recorded")
+    return out
+
+
+def _snapshot_check(conn) -> list[str]:
+    """Every frame snapshot, patched to now, must equal its table read with SQL."""
+    from sqlalchemy import text
+
+    from lupustrial.store import schema as S
+    from lupustrial.store.frames import load_table
+
+    out = []
+    stored = conn.execute(text("SELECT table_name, study_pk, seq FROM frame_snapshots")).all()
+    for name, study_pk, seq in stored:
+        table = S.DOMAIN_TABLES.get(name)
+        if table is None:
+            out.append(f"frame snapshot of {name!r} (study {study_pk}): not a snapshot table")
+            continue
+        fast = load_table(conn, table, study_pk, refresh=False)
+        exact = load_table(conn, table, study_pk, use_snapshot=False)
+        if not fast.equals(exact):
+            out.append(
+                f"frame snapshot of {name} (study {study_pk}, seq {seq}) does not match the table: "
+                "delete the frame_snapshots row (the next load rebuilds it) and find who wrote it"
+            )
     return out
 
 
