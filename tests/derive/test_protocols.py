@@ -10,6 +10,16 @@ from lupustrial.protocol import load_protocol
 
 #: protocol → minimum number of its outcomes with a value overall on simulated data
 MIN_WITH_VALUE = {"cd19_bcma": 5, "cd19_car_nk": 10, "cht101": 5, "ic19": 1}
+#: (protocol, outcome) → items that must have a value overall (not only a reason) at every time-frame day;
+#: None = the outcome's single row. Issue 9: quantitative ANA/anti-Sm, bone-marrow CAR-T, CHT101 SDI.
+MUST_HAVE_VALUE = {
+    ("cd19_bcma", "autoantibodies"): ["ana log2 titre change", "ana still positive", "anti_sm % change",
+                                      "anti_dsdna CHG"],
+    ("cd19_bcma", "car_t_concentration"): ["cmax (bone_marrow)", "bone_marrow concentration (D28)",
+                                           "bone_marrow concentration (M3)", "marrow:blood ratio (D28)"],
+    ("cd19_car_nk", "ana_change"): ["ana log2 titre change", "ana still positive"],
+    ("cht101", "sdi"): [None],
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +61,16 @@ def test_dlt_rows_use_dlt_population(derived):
         0, named=True
     )
     assert row["N"] == d.frames["ADSL"].filter(pl.col("DLTEVLFL") == "Y").height
+
+
+MUST = [(p, o, item) for (p, o), items in sorted(MUST_HAVE_VALUE.items()) for item in items]
+
+
+@pytest.mark.parametrize(("protocol", "outcome", "item"), MUST, ids=[f"{p}:{o}:{i}" for p, o, i in MUST])
+def test_issue9_outcomes_have_a_value_not_only_a_reason(derived, protocol, outcome, item):
+    out = derived[protocol].outcomes.filter(
+        (pl.col("OUTCOME_ID") == outcome) & (pl.col("GROUP") == "Overall")
+    )
+    rows = out.filter(pl.col("ITEM").is_null() if item is None else pl.col("ITEM") == item)
+    assert set(rows["TIMEFRAME_DAYS"]) == set(out["TIMEFRAME_DAYS"])
+    assert rows["ESTIMATE"].is_not_null().all() and rows["REASON"].is_null().all(), rows

@@ -6,12 +6,15 @@ import csv
 import io
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lupustrial.errors import InputError
+from lupustrial.ingest.spec import template_spec
 
-COLUMNS = ["USUBJID", "TESTCD", "ORRES", "ORRESU", "LLN", "ULN", "VISITNUM", "DY", "DTC", "SPEC", "TPT"]
+# one findings, events and interventions template each, old and new (the checks are shared per table)
+DOMAINS = ["labs", "vital_signs", "eligibility", "disposition", "medical_history", "procedures"]
 CELL = st.one_of(
     st.sampled_from(
         [
@@ -36,11 +39,16 @@ CELL = st.one_of(
             "2025-01-14T25:00",
             "1",
             "x",
+            "TEMP",
+            "F",
+            "DEATH",
+            "DISPOSITION EVENT",
+            "INCLUSION",
+            "Y",
         ]
     ),
     st.text(max_size=12),
 )
-ROW = st.fixed_dictionaries({c: CELL for c in COLUMNS})
 _SEQ = itertools.count()
 
 
@@ -59,12 +67,13 @@ def _csv(rows, columns) -> str:
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(
-    rows=st.lists(ROW, min_size=1, max_size=6),
-    columns=st.lists(st.sampled_from([*COLUMNS, "EXTRA", "usubjid"]), min_size=1, max_size=8, unique=True),
-    as_json=st.booleans(),
-)
-def test_fuzzed_labs_give_typed_errors_and_write_nothing(study, tmp_path, rows, columns, as_json):
+@pytest.mark.parametrize("domain", DOMAINS)
+@given(data=st.data(), as_json=st.booleans())
+def test_fuzzed_files_give_typed_errors_and_write_nothing(study, tmp_path, domain, data, as_json):
+    names = list(template_spec(domain).names)
+    pool = [*names, "EXTRA", "usubjid", f"{template_spec(domain).sdtm}{names[1]}"]
+    rows = data.draw(st.lists(st.fixed_dictionaries({c: CELL for c in pool}), min_size=1, max_size=6))
+    columns = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=8, unique=True))
     if not study.frame("subjects").height:
         path = tmp_path / "subjects.csv"
         path.write_text("USUBJID,SITEID\nS-001,01\nS-002,02\n", encoding="utf-8")
@@ -76,12 +85,13 @@ def test_fuzzed_labs_give_typed_errors_and_write_nothing(study, tmp_path, rows, 
         path.write_text(json.dumps([{c: r.get(c, "") for c in columns} for r in rows]), encoding="utf-8")
     else:
         path.write_text(_csv(rows, columns), encoding="utf-8")
-    before = (study.frame("findings").height, study.verify_audit().rows)
+    table = template_spec(domain).table
+    before = (study.frame(table).height, study.verify_audit().rows)
     try:
-        report = study.import_file(path, "labs", reason="fuzz")
+        report = study.import_file(path, domain, reason="fuzz")
     except InputError as exc:
         assert exc.problems, "an InputError must say what was wrong"
-        assert (study.frame("findings").height, study.verify_audit().rows) == before
+        assert (study.frame(table).height, study.verify_audit().rows) == before
     else:
-        assert study.frame("findings").height == before[0] + report.inserted
+        assert study.frame(table).height == before[0] + report.inserted
     assert study.verify_audit().ok

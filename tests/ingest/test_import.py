@@ -2,7 +2,9 @@
 
 Unit arithmetic (units.csv): creatinine 1 mg/dL = 88.4 µmol/L, so 0.9 mg/dL → 79.56 µmol/L and the
 range 0.5–1.1 mg/dL → 44.2–97.24 µmol/L; cells 1 ×10⁹/L = 1000 cells/µL, so 0.032 ×10⁹/L → 32 cells/µL;
-weight 1 lb = 0.45359237 kg, so 150 lb → 68.0388555 kg.
+weight 1 lb = 0.45359237 kg, so 150 lb → 68.0388555 kg. Vital signs: °C = (°F − 32) × 5/9, so 98.6 °F →
+37.0 °C and 101.3 °F → 38.5 °C; 1 in = 2.54 cm, so 65 in → 165.1 cm; SpO₂ as a fraction × 100, so 0.95 →
+95 %; SYSBP stays in mmHg (fixed unit).
 """
 
 from __future__ import annotations
@@ -63,6 +65,50 @@ def test_units_are_converted_to_canonical(with_subjects, tmp_path):
     assert f["TEST"][0] == "Creatinine" and f["SPEC"][0] == "SERUM"
 
 
+VITALS = (
+    "USUBJID,TESTCD,ORRES,ORRESU,DTC,DY\n"
+    "S-001,TEMP,98.6,F,2025-02-04T08:00,1\n"
+    "S-001,TEMP,101.3,°F,2025-02-04T20:00,1\n"
+    "S-001,HEIGHT,65,in,2025-01-14,-20\n"
+    "S-001,OXYSAT,0.95,fraction,2025-01-14,-20\n"
+    "S-001,SYSBP,120,mmHg,2025-01-14,-20\n"
+    "S-001,WEIGHT,150,lb,2025-01-14,-20\n"
+)
+
+
+def test_vital_signs_are_stored_in_standard_units(with_subjects, tmp_path):
+    with_subjects.import_file(_write(tmp_path, "vs.csv", VITALS), "vital_signs", reason="entry")
+    f = with_subjects.frame("findings").sort("ID")
+    assert f["STRESN"].to_list() == pytest.approx([37.0, 38.5, 165.1, 95.0, 120.0, 68.0388555])
+    assert f["STRESU"].to_list() == ["°C", "°C", "cm", "%", "mmHg", "kg"]
+    assert set(f["DOMAIN"]) == {"VS"} and f["TEST"][4] == "Systolic Blood Pressure"
+
+
+def test_screening_reads_imported_vital_signs(with_subjects, tmp_path):
+    """VS WEIGHT and OXYSAT before the infusion are the screening variables weight_kg and spo2."""
+    from lupustrial.protocol.screening import build_screening_frame, screening_findings
+
+    with_subjects.import_file(_write(tmp_path, "vs.csv", VITALS), "vital_signs", reason="entry")
+    findings = screening_findings(with_subjects.frame("findings"))
+    row = build_screening_frame(findings, with_subjects.frame("subjects")).row(0, named=True)
+    assert (row["weight_kg"], row["spo2"]) == pytest.approx((68.0388555, 95.0))
+
+
+def test_sdtm_prefixed_names_import_like_the_roots(with_subjects, tmp_path):
+    text = "USUBJID,DSTERM,DSDECOD,DSCAT,DSSTDTC\nS-001,Died of sepsis,DEATH,DISPOSITION EVENT,2025-05-01\n"
+    with_subjects.import_file(_write(tmp_path, "ds.csv", text), "disposition", reason="entry")
+    row = with_subjects.frame("events").row(0, named=True)
+    got = (row["DOMAIN"], row["TERM"], row["DECOD"], row["STDTC"])
+    assert got == ("DS", "Died of sepsis", "DEATH", "2025-05-01")
+
+
+def test_root_and_prefixed_name_together_is_an_error(with_subjects, tmp_path):
+    text = "USUBJID,TESTCD,VSTESTCD,ORRES,ORRESU,DTC\nS-001,TEMP,TEMP,37,C,2025-02-04\n"
+    with pytest.raises(InputError) as info:
+        with_subjects.import_file(_write(tmp_path, "vs.csv", text), "vital_signs", reason="entry")
+    assert info.value.fields == ("VSTESTCD",)
+
+
 def test_weight_in_pounds_is_stored_in_kg(with_subjects):
     assert with_subjects.frame("subjects")["WEIGHT_KG"].to_list() == pytest.approx([68.0388555, 60.0])
 
@@ -81,17 +127,71 @@ BAD_LABS = (
     "S-001,PLAT,150,10^9/L,2025-13-01,x\n"  # row 2: bad month, bad DY
     "S-009,PLAT,150,10^9/L,2025-01-14,1\n"
 )  # row 3: unknown subject (found at write time)
+# SDTM-prefixed column names (VSTESTCD, DSDECOD, ...) are read as the template's roots (validate.py).
+BAD_FILES = {
+    "labs": (BAD_LABS, {(0, "ORRESU"), (1, "TESTCD"), (2, "DTC"), (2, "DY")}),
+    "vital_signs": (
+        "USUBJID,VSTESTCD,VSORRES,VSORRESU,VSDTC,VSDY\n"
+        "S-001,TEMP,38.2,furlongs,2025-02-04,1\n"  # row 0: not a temperature unit
+        "S-001,SYSBP,12,kPa,2025-02-04,1\n"  # row 1: SYSBP is recorded in mmHg
+        "S-001,BP,120,mmHg,2025-02-04,1\n"  # row 2: undeclared test
+        "S-001,PULSE,80,beats/min,2025-02-31,x\n",  # row 3: no 31 February, DY not a number
+        {(0, "ORRESU"), (1, "ORRESU"), (2, "TESTCD"), (3, "DTC"), (3, "DY")},
+    ),
+    "disposition": (
+        "USUBJID,DSTERM,DSDECOD,DSCAT,DSSTDTC\n"
+        "S-001,Died,DECEASED,DISPOSITION EVENT,2025-05-01\n"  # row 0: not an NCOMPLT/PROTMLST term
+        "S-001,Consent,INFORMED CONSENT OBTAINED,MILESTONE,2025-01-06\n"  # row 1: not a DSCAT term
+        "S-002,,COMPLETED,DISPOSITION EVENT,\n",  # row 2: DSTERM and DSSTDTC required
+        {(0, "DECOD"), (1, "CAT"), (2, "TERM"), (2, "STDTC")},
+    ),
+    "medical_history": (
+        "USUBJID,MHTERM,MHCAT,MHSTDTC,MHONGO\n"  # MHONGO: no store column (docs/import.md)
+        "S-001,,SLE DIAGNOSIS,2016-05,N\n"  # row 0: MHTERM required
+        "S-001,Hypertension,COMORBIDITY,2021-13,Y\n",  # row 1: month 13
+        {(None, "MHONGO"), (0, "TERM"), (1, "STDTC")},
+    ),
+    "procedures": (
+        "USUBJID,PRTRT,PRCAT,PRSTDTC\n"
+        "S-001,,BIOPSY,2025-01-14\n"  # row 0: PRTRT required
+        "S-001,LEUKAPHERESIS,CELL COLLECTION,20250120\n",  # row 1: not ISO 8601 extended
+        {(0, "TRT"), (1, "STDTC")},
+    ),
+    "biopsy_findings": (
+        "USUBJID,MITESTCD,MIORRES,MIDTC\n"
+        "S-001,ISNCLASS,IV,2025-01-14\n"  # row 0: undeclared test (LNCLASS is declared)
+        "S-001,LNCLASS,,2025-01-14\n",  # row 1: result required
+        {(0, "TESTCD"), (1, "ORRES")},
+    ),
+    "eligibility": (
+        "USUBJID,IETESTCD,IETEST,IECAT,IEORRES,IEDTC\n"
+        "S-002,INCL04,SLEDAI-2K >= 8,INCL,N,2025-01-14\n"  # row 0: IECAT is INCLUSION or EXCLUSION
+        "S-002,EXCL02,,EXCLUSION,MAYBE,2025-01-14\n",  # row 1: IETEST required; IEORRES Y or N
+        {(0, "CAT"), (1, "TEST"), (1, "ORRES")},
+    ),
+}
 
 
-def test_every_file_error_is_reported_at_once_and_nothing_written(with_subjects, tmp_path):
-    before = _counts(with_subjects)
+def _stored(study) -> tuple[int, ...]:
+    heights = (study.frame(t).height for t in ("interventions", "events", "findings"))
+    return (*heights, study.verify_audit().rows)
+
+
+@pytest.mark.parametrize("domain", list(BAD_FILES))
+def test_every_file_error_is_reported_at_once_and_nothing_written(with_subjects, tmp_path, domain):
+    text, expected = BAD_FILES[domain]
+    before = _stored(with_subjects)
+    with pytest.raises(InputError) as info:
+        with_subjects.import_file(_write(tmp_path, "bad.csv", text), domain, reason="entry")
+    assert {(p.row, p.field) for p in info.value.problems} == expected
+    assert all(p.source.endswith("bad.csv") and p.fix for p in info.value.problems)
+    assert _stored(with_subjects) == before
+
+
+def test_unknown_unit_message_lists_the_known_units(with_subjects, tmp_path):
     with pytest.raises(InputError) as info:
         with_subjects.import_file(_write(tmp_path, "bad.csv", BAD_LABS), "labs", reason="entry")
-    problems = {(p.row, p.field) for p in info.value.problems}
-    assert problems == {(0, "ORRESU"), (1, "TESTCD"), (2, "DTC"), (2, "DY")}
-    assert all(p.source.endswith("bad.csv") and p.fix for p in info.value.problems)
     assert "furlongs" in str(info.value) and "µmol/L" in str(info.value)
-    assert _counts(with_subjects) == before
 
 
 def test_unknown_subject_rejects_the_whole_file(with_subjects, tmp_path):

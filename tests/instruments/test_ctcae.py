@@ -104,7 +104,7 @@ def test_terms_without_units_need_no_unit(inputs, expected):
 
 
 def test_offset_above_uln_needs_a_unit():
-    # Hemoglobin increased: '>2 - 4 g/dL above ULN' cannot be read without knowing the unit
+    # Hemoglobin increased: 'Increase in >2 - 4 g/dL' (read above ULN) cannot be read without knowing the unit
     result = grade({"term": "Hemoglobin increased", "value": 185.0, "uln": 160.0})
     assert result.value is None and "unit" in result.missing
 

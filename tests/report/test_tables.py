@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from lupustrial.report.outcomes import table_by_visit, table_outcomes
@@ -16,10 +17,32 @@ def test_ae_any_and_grade3_per_group(derived):
     assert rows["Neutropenia"] == ("1 / 1", "0 / 0", "0 / 0")
 
 
-def test_ae_without_soc_is_marked_not_coded(derived):
+def test_ae_without_soc_column_is_uncoded(derived):
     table = table_ae(derived.frames["ADAE"].drop("AEBODSYS"), derived.frames["ADSL"])
-    assert {r[0] for r in table.rows} == {"not coded"}
+    assert {r[0] for r in table.rows} == {"Uncoded"}
     assert any("no AEBODSYS" in f for f in table.footnotes)
+
+
+def test_uncoded_terms_listed_last_with_footnote(derived):
+    """Issue 9: a term without a SOC is counted under "Uncoded" (not dropped), after every SOC, and the
+    footnote names it. Fixture: the ICANS record of PTOC1-01-007 (DL3, grade 1) loses its SOC."""
+    adae = derived.frames["ADAE"].with_columns(
+        AEBODSYS=pl.when(pl.col("ICANSFL") == "Y").then(None).otherwise(pl.col("AEBODSYS")),
+        AEBODSYS_REASON=pl.when(pl.col("ICANSFL") == "Y").then(pl.lit("not coded: test")).otherwise(None),
+    )
+    table = table_ae(adae, derived.frames["ADSL"])
+    assert table.rows[-1][:2] == ("Uncoded", "Immune effector cell-associated neurotoxicity syndrome")
+    # 1 patient (DL3) with grade 1: any / >=3 = 1 / 0 in DL3, 0 / 0 elsewhere
+    assert table.rows[-1][2:] == ("0 / 0", "0 / 0", "1 / 0")
+    note = next(f for f in table.footnotes if f.startswith("Uncoded"))
+    assert "1 term(s)" in note and "Immune effector cell-associated neurotoxicity syndrome" in note
+    assert "AEBODSYS_REASON" in note
+
+
+def test_fully_coded_table_has_no_uncoded_note(derived):
+    table = table_ae(derived.frames["ADAE"], derived.frames["ADSL"])
+    assert "Uncoded" not in {r[0] for r in table.rows}
+    assert not any(f.startswith("Uncoded") for f in table.footnotes)
 
 
 def test_crs_duration_is_end_minus_onset_plus_one(derived):

@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 MODULES = ["lupustrial.simulate.parameters", "lupustrial.simulate.kinetics", "lupustrial.simulate.bcells",
-           "lupustrial.simulate.cytokines", "lupustrial.simulate.population"]
+           "lupustrial.simulate.cytokines", "lupustrial.simulate.population", "lupustrial.simulate.serology",
+           "lupustrial.simulate.marrow", "lupustrial.simulate.damage"]
 
 
 @pytest.mark.parametrize("name", MODULES)

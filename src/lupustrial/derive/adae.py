@@ -5,8 +5,13 @@
   infusion (option ``teae_start="infusion"``, default) or on or after the first lymphodepletion dose
   (``"lymphodepletion"``) — ICH E9 / CDISC ADAE "treatment emergent" (onset on/after first dose);
   a record with no onset date is treatment emergent (conservative) and listed in ``reasons``;
-* ``AEBODSYS`` — the CTCAE v5.0 system organ class of ``AEDECOD`` (null when the term is not in the
-  AE term table);
+* ``AEDECOD``/``AEBODSYS`` — the reported term (``DECOD``), else the verbatim (``TERM``), coded by
+  :func:`lupustrial.instruments.adverse_events.coding.compute_ae_coding`: a term of the AE term table
+  (CTCAE v5.0), else a verbatim of the synonym table (``ae_term_synonyms.csv``: "Neutropenia" →
+  "Neutrophil count decreased", "CRS", British spellings); ``AEBODSYS`` = the term's system organ class.
+  Option ``term_match`` (``normalised``, default: case and white space ignored; ``exact``). A term found
+  in neither table keeps its text in ``AEDECOD``, ``AEBODSYS`` null and ``AEBODSYS_REASON`` says why (also
+  in ``reasons``);
 * ``CRSFL``/``ICANSFL`` — category CRS / ICANS; ``AESER`` copies ``SER``; ``AREL`` from ``ae_rules.csv``;
 * ``DLTFL``/``DLTRULE`` — the record triggered the subject's DLT under the protocol's DLT rules
   (:func:`lupustrial.endpoints.dlt.adjudicate_dlt`, per-subject assessment day = last visit day).
@@ -20,6 +25,8 @@ import polars as pl
 
 from lupustrial.derive._common import ady, load_table, to_date
 
+NO_ONSET = "no onset date: counted as treatment emergent, left out of DLT adjudication"
+
 
 def _map(kind: str) -> tuple[dict[str, str], str | None]:
     rows = [r for r in load_table("ae_rules.csv") if r["kind"] == kind]
@@ -28,13 +35,16 @@ def _map(kind: str) -> tuple[dict[str, str], str | None]:
     )
 
 
-def _soc_table() -> pl.DataFrame:
-    """CTCAE v5.0 term -> system organ class (AEBODSYS), from the AE term table of
-    :mod:`lupustrial.instruments.adverse_events` (terms outside it stay uncoded: null)."""
-    from lupustrial.instruments.adverse_events.terms import load_terms
+def _code_terms(ae: pl.DataFrame, term_match: str = "normalised") -> pl.DataFrame:
+    """``AEDECOD``, ``AEBODSYS``, ``AEBODSYS_REASON`` from ``DECOD`` (tried first) and ``TERM`` (verbatim)."""
+    from lupustrial.instruments.adverse_events.coding import compute_ae_coding
 
-    return load_terms().select(pl.col("term").alias("AEDECOD"), pl.col("soc").alias("AEBODSYS")).unique(
-        "AEDECOD")
+    coded = compute_ae_coding(ae, verbatim="TERM", decod="DECOD", match=term_match)
+    return coded.with_columns(
+        pl.col("ae_term").alias("AEDECOD"),
+        pl.col("ae_soc").alias("AEBODSYS"),
+        pl.col("ae_reason").alias("AEBODSYS_REASON"),
+    ).drop("ae_term", "ae_soc", "ae_coded_by", "ae_reason")
 
 
 def compute_dlt(adae: pl.DataFrame, adsl: pl.DataFrame, protocol: Any) -> pl.DataFrame:
@@ -73,6 +83,7 @@ def derive_adae(
     interventions: pl.DataFrame,
     protocol: Any,
     teae_start: str = "infusion",
+    term_match: str = "normalised",
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(ADAE, per-subject DLT frame, reasons)."""
     ld = (
@@ -93,7 +104,6 @@ def derive_adae(
         .with_columns(
             pl.col("ID").alias("AESEQ"),
             pl.col("TERM").alias("AETERM"),
-            pl.col("DECOD").alias("AEDECOD"),
             pl.col("CAT").alias("AECAT"),
             pl.col("TOXGR").alias("ATOXGR"),
             pl.col("GRADE_SCALE").alias("ATOXSCL"),
@@ -110,12 +120,22 @@ def derive_adae(
             pl.when(pl.col("CAT") == "ICANS").then(pl.lit("Y")).otherwise(pl.lit("N")).alias("ICANSFL"),
         )
     )
-    ae = ae.join(_soc_table(), on="AEDECOD", how="left")
-    reasons = ae.filter(pl.col("ASTDT").is_null()).select(
-        "USUBJID",
-        pl.lit("ADAE").alias("DOMAIN"),
-        pl.format("AE {}", pl.col("AESEQ")).alias("WHAT"),
-        pl.lit("no onset date: counted as treatment emergent, left out of DLT adjudication").alias("WHY"),
+    ae = _code_terms(ae, term_match)
+    reasons = pl.concat(
+        [
+            ae.filter(pl.col("ASTDT").is_null()).select(
+                "USUBJID",
+                pl.lit("ADAE").alias("DOMAIN"),
+                pl.format("AE {}", pl.col("AESEQ")).alias("WHAT"),
+                pl.lit(NO_ONSET).alias("WHY"),
+            ),
+            ae.filter(pl.col("AEBODSYS_REASON").is_not_null()).select(
+                "USUBJID",
+                pl.lit("ADAE").alias("DOMAIN"),
+                pl.format("AE {} AEBODSYS", pl.col("AESEQ")).alias("WHAT"),
+                pl.col("AEBODSYS_REASON").alias("WHY"),
+            ),
+        ]
     )
     dlt = compute_dlt(ae, adsl, protocol)
     trig = (
@@ -140,6 +160,7 @@ def derive_adae(
         "AETERM",
         "AEDECOD",
         "AEBODSYS",
+        "AEBODSYS_REASON",
         "AECAT",
         "ATOXGR",
         "ATOXSCL",

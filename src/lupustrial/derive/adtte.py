@@ -1,7 +1,8 @@
 """ADTTE: time-to-event parameters from the first infusion (day 0).
 
 ``OS`` — overall survival: event (``CNSR`` = 0) at the earliest death, i.e. an AE of grade 5 or outcome
-FATAL (date = end date, else onset date); otherwise censored (``CNSR`` = 1) at the last visit date.
+FATAL (date = end date, else onset date) or a DS disposition record DEATH (date = DSSTDTC); otherwise
+censored (``CNSR`` = 1) at the last visit date.
 ``AVAL`` = days from ``TRTSDT`` (ADaM ADTTE; CDISC ADaM BDS-TTE, CNSR 0 = event).
 ``TTR<code>`` — time to first response, one parameter per response in ADRS (``SRI4``, ``LLDAS``,
 ``DORIS``, ...): event at the first post-infusion visit with ``AVALC = "Y"``; censored at the last
@@ -16,6 +17,11 @@ death; censored at the last SLEDAI-2K assessment. The registrations do not defin
 this is a protocol assumption (cd19_bcma.yaml, ``outcomes.pfs``), SRI's 4-point threshold read as worsening.
 ``DOR`` — duration of remission: for patients with a response (``DORIS`` or ``LLDAS`` = Y), from the first
 response to progression (as above, after it) or death; censored at the last assessment.
+``TTFLARE`` — time to first flare after the first DORIS/LLDAS response, flare definition by the option
+``flare_definition`` (default ``sfi``: any SELENA Flare Index flare; ``sfi_severe``, ``bilag`` = new
+BILAG-2004 A or B, ``sfi_or_bilag``); definitions and censoring in :mod:`lupustrial.derive.flares`.
+Every row carries ``STARTDT`` (time origin: ``TRTSDT``, or the first response for DOR and TTFLARE) and
+``CNSDTDSC`` (what the censoring date is, censored rows only), as ADaM ADTTE.
 """
 
 from __future__ import annotations
@@ -23,25 +29,53 @@ from __future__ import annotations
 import polars as pl
 
 from lupustrial.derive._common import ady
+from lupustrial.derive.flares import DEFAULT_FLARE, compute_flare_visits, time_to_flare
 
 _KEYS = ("STUDYID", "USUBJID", "TRT01A", "TRT01AN")
 PROGRESSION_RISE = 4  # SLEDAI-2K points above the running nadir (protocol assumption, see the docstring)
 RESPONSES = ("DORIS", "LLDAS")  # remission (complete) or low disease activity (partial), as ORR
-_COLUMNS = (*_KEYS, "PARAMCD", "PARAM", "TRTSDT", "ADT", "CNSR", "EVNTDESC", "AVAL")
+_COLUMNS = (*_KEYS, "PARAMCD", "PARAM", "TRTSDT", "STARTDT", "ADT", "CNSR", "EVNTDESC", "CNSDTDSC", "AVAL")
 
 
 def derive_adtte(adsl: pl.DataFrame, adae: pl.DataFrame, adrs: pl.DataFrame | None = None,
-                 adlb: pl.DataFrame | None = None, responses: pl.DataFrame | None = None) -> pl.DataFrame:
-    """ADTTE for the safety population: OS, and time to response / B-cell reconstitution when the
-    analysis frames hold the data."""
-    parts = [_os(adsl, adae)]
+                 adlb: pl.DataFrame | None = None, responses: pl.DataFrame | None = None, *,
+                 visits: pl.DataFrame | None = None, flare_definition: str = DEFAULT_FLARE,
+                 events: pl.DataFrame | None = None) -> pl.DataFrame:
+    """ADTTE for the safety population: OS, and time to response / B-cell reconstitution / first flare
+    (``visits``: the visit table, for TTFLARE) when the analysis frames hold the data. ``events``: the
+    stored events frame, whose DS ``DEATH`` records count as deaths (see :func:`_deaths`)."""
+    deaths = _deaths(adae, events)
+    parts = [_os(adsl, deaths)]
     if adrs is not None and adrs.height:
         parts.append(_time_to_response(adsl, adrs))
-        parts.extend(_progression(adsl, adae, adrs, responses))
+        parts.extend(_progression(adsl, deaths, adrs, responses))
     if adlb is not None and adlb.height:
         parts.append(_time_to_bcell_return(adsl, adlb))
-    parts = [parts[0].select(_COLUMNS)] + [p.select(_COLUMNS) for p in parts[1:] if p.height]  # OS always
+    hits = _response_visits(adrs, responses)
+    if visits is not None and visits.height and hits is not None:
+        flares = compute_flare_visits(visits, adsl, flare_definition)
+        parts.append(time_to_flare(_safety(adsl), flares, hits, flare_definition))
+    parts = [_finish(parts[0])] + [_finish(p) for p in parts[1:] if p.height]  # OS always
     return pl.concat(parts, how="vertical_relaxed").sort("USUBJID", "PARAMCD")
+
+
+def _finish(part: pl.DataFrame) -> pl.DataFrame:
+    """The ADTTE columns: STARTDT defaults to TRTSDT; CNSDTDSC = EVNTDESC on censored rows."""
+    start = pl.col("STARTDT") if "STARTDT" in part.columns else pl.col("TRTSDT")
+    return part.with_columns(
+        start.alias("STARTDT"),
+        pl.when(pl.col("CNSR") == 1).then(pl.col("EVNTDESC")).otherwise(None).cast(pl.Utf8).alias("CNSDTDSC"),
+    ).select(_COLUMNS)
+
+
+def _response_visits(adrs: pl.DataFrame | None, responses: pl.DataFrame | None) -> pl.DataFrame | None:
+    """USUBJID, ADY, value (DORIS or LLDAS met): ``responses`` when given, else the ADRS parameters."""
+    if responses is not None:
+        return responses
+    if adrs is None or not adrs.height:
+        return None
+    return adrs.filter(pl.col("PARAMCD").is_in(RESPONSES)).select(
+        "USUBJID", "ADY", (pl.col("AVALC") == "Y").alias("value"))
 
 
 def _safety(adsl: pl.DataFrame) -> pl.DataFrame:
@@ -64,14 +98,26 @@ def _time_to_response(adsl: pl.DataFrame, adrs: pl.DataFrame) -> pl.DataFrame:
     ).with_columns((pl.col("TRTSDT") + pl.duration(days=pl.col("AVAL"))).alias("ADT"))
 
 
-def _deaths(adae: pl.DataFrame) -> pl.DataFrame:
-    return (adae.filter((pl.col("ATOXGR") == 5) | (pl.col("AEOUT").str.to_uppercase() == "FATAL"))
-            .group_by("USUBJID").agg(pl.coalesce("AENDT", "ASTDT").min().alias("DTHDT")))
+def _deaths(adae: pl.DataFrame, events: pl.DataFrame | None = None) -> pl.DataFrame:
+    """USUBJID, DTHDT: the earliest death per subject, from an AE of grade 5 or outcome FATAL (date = end
+    date, else onset date) OR a disposition record ``DOMAIN = "DS"``, ``DECOD = "DEATH"`` (date = STDTC;
+    CDISC CT NCOMPLT term DEATH, SDTMIG v3.4 DS) in ``events`` (the stored events frame, any domains).
+    A DS death whose STDTC is not a complete date gives no date and is not counted (no imputation)."""
+    from lupustrial.derive._common import to_date
+
+    ae = (adae.filter((pl.col("ATOXGR") == 5) | (pl.col("AEOUT").str.to_uppercase() == "FATAL"))
+          .select("USUBJID", pl.coalesce("AENDT", "ASTDT").alias("DTHDT")))
+    if events is not None and events.height:
+        ds = events.filter((pl.col("DOMAIN") == "DS") & (pl.col("DECOD").str.to_uppercase() == "DEATH"))
+        ds_dates = ds.select("USUBJID", to_date(pl.col("STDTC")).alias("DTHDT"))
+        ae = pl.concat([ae, ds_dates], how="vertical_relaxed")
+    return ae.filter(pl.col("DTHDT").is_not_null()).group_by("USUBJID").agg(pl.col("DTHDT").min())
 
 
-def _progression(adsl: pl.DataFrame, adae: pl.DataFrame, adrs: pl.DataFrame,
+def _progression(adsl: pl.DataFrame, deaths: pl.DataFrame, adrs: pl.DataFrame,
                  responses: pl.DataFrame | None = None) -> list[pl.DataFrame]:
-    """PFS and DOR (definitions in the module docstring). ``responses`` (USUBJID, ADY, value: DORIS or
+    """PFS and DOR (definitions in the module docstring); ``deaths`` from :func:`_deaths`.
+    ``responses`` (USUBJID, ADY, value: DORIS or
     LLDAS met) is used for DOR when given, else the DORIS/LLDAS parameters of ADRS."""
     sledai = adrs.filter((pl.col("PARAMCD") == "SLEDAI2K") & pl.col("AVAL").is_not_null())
     sledai = sledai.sort("USUBJID", "ADY")
@@ -83,7 +129,7 @@ def _progression(adsl: pl.DataFrame, adae: pl.DataFrame, adrs: pl.DataFrame,
     hits = (responses.filter(pl.col("value").fill_null(False)) if responses is not None else
             adrs.filter(pl.col("PARAMCD").is_in(RESPONSES) & (pl.col("AVALC") == "Y")))
     resp = hits.filter(pl.col("ADY") > 0).group_by("USUBJID").agg(pl.col("ADY").min().alias("_resp"))
-    base = _safety(adsl).join(_deaths(adae), on="USUBJID", how="left").with_columns(
+    base = _safety(adsl).join(deaths, on="USUBJID", how="left").with_columns(
         (pl.col("DTHDT") - pl.col("TRTSDT")).dt.total_days().cast(pl.Float64).alias("_death"))
     last = visits.filter(pl.col("ADY") > 0).group_by("USUBJID").agg(pl.col("ADY").max().alias("_last"))
     pfs_ev = visits.filter(pl.col("_prog")).group_by("USUBJID").agg(pl.col("ADY").min().alias("_ev"))
@@ -108,6 +154,7 @@ def _tte(frame: pl.DataFrame, code: str, label: str, *, start: pl.Expr) -> pl.Da
         .then(pl.lit("DEATH")).when(pl.col("_ev").is_not_null()).then(pl.lit("PROGRESSION"))
         .otherwise(pl.lit("LAST ASSESSMENT")).alias("EVNTDESC"),
         (pl.col("TRTSDT") + pl.duration(days=pl.coalesce(event, pl.col("_last")))).alias("ADT"),
+        (pl.col("TRTSDT") + pl.duration(days=start)).alias("STARTDT"),
     )
 
 
@@ -130,16 +177,11 @@ def _time_to_bcell_return(adsl: pl.DataFrame, adlb: pl.DataFrame) -> pl.DataFram
     ).with_columns((pl.col("TRTSDT") + pl.duration(days=pl.col("AVAL"))).alias("ADT"))
 
 
-def _os(adsl: pl.DataFrame, adae: pl.DataFrame) -> pl.DataFrame:
-    """OS for the safety population."""
-    death = (
-        adae.filter((pl.col("ATOXGR") == 5) | (pl.col("AEOUT").str.to_uppercase() == "FATAL"))
-        .group_by("USUBJID")
-        .agg(pl.coalesce("AENDT", "ASTDT").min().alias("DTHDT"))
-    )
+def _os(adsl: pl.DataFrame, deaths: pl.DataFrame) -> pl.DataFrame:
+    """OS for the safety population; ``deaths`` from :func:`_deaths` (AE grade 5/FATAL or DS DEATH)."""
     return (
         adsl.filter(pl.col("SAFFL") == "Y")
-        .join(death, on="USUBJID", how="left")
+        .join(deaths, on="USUBJID", how="left")
         .select(
             "STUDYID",
             "USUBJID",

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from lupustrial.derive import outcomes, outcomes_bcell, outcomes_pk
+from lupustrial.derive import outcomes, outcomes_bcell, outcomes_pk, outcomes_serology
 from lupustrial.derive._stats import SCHEMA, no_value
 from lupustrial.derive.outcome_map import OUTCOME_MAP, endpoint_options
 
@@ -42,7 +42,7 @@ COLUMNS = [
 def resolve(name: str):
     """The function computing ``computed_by`` = ``name``."""
     fn = OUTCOME_MAP[name].function
-    for module in (outcomes, outcomes_pk, outcomes_bcell):
+    for module in (outcomes, outcomes_pk, outcomes_bcell, outcomes_serology):
         if hasattr(module, fn):
             return getattr(module, fn)
     raise KeyError(fn)

@@ -86,7 +86,11 @@ OUTCOME_MAP: dict[str, Mapping_] = {
         "SELENA Flare Index severe flare at any visit in the time frame (Petri 2005)",
     ),
     "nca": Mapping_(
-        "nca", _M, "non-compartmental parameter per subject (lupustrial.pk.nca, default options)"
+        "nca",
+        _M,
+        "non-compartmental parameter per subject (lupustrial.pk.nca, default options); with bone_marrow: "
+        "marrow concentration per marrow visit (BLQ per option blq_summary) and the marrow:blood ratio of "
+        "the same subject and visit, both quantifiable (derive/outcomes_marrow.py)",
     ),
     "bcell_depletion": Mapping_(
         "bcell_depletion",
@@ -100,7 +104,12 @@ OUTCOME_MAP: dict[str, Mapping_] = {
         "cytokine_peak", _M, "peak concentration in days 0..end (lupustrial.pk.pd compute_peak)"
     ),
     "autoantibody_change": Mapping_(
-        "lab_change", _M, "CHG of the titre/level at the visit of the time frame (ADLB)"
+        "autoantibody_change",
+        "median (IQR); 'still positive' rows n/N (%)",
+        "change from baseline (last value on or before day 0) at the visit of the time frame, per analyte "
+        "(derive/autoantibody_change.csv): ANA = log2(titre/baseline titre), i.e. doubling-dilution steps "
+        "(HEp-2 IIF from 1:80), with the share still positive; anti-Sm = % change 100·(AVAL − BASE)/BASE; "
+        "anti-dsDNA = CHG (ADaM BDS); options titre_below_lowest, autoantibody_population",
     ),
     "complement_change": Mapping_("lab_change", _M, "CHG of C3/C4 at the visit of the time frame (ADLB)"),
     "proteinuria_change": Mapping_(

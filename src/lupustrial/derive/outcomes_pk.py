@@ -47,6 +47,10 @@ def nca(ctx: Context, o: Any, day: int) -> pl.DataFrame:
                 continue
             per = pop.join(rows.select("USUBJID", pl.col("AVAL").alias("value")), on="USUBJID")
             parts.append((f"{p} ({m})", rows["AVALU"][0], median_iqr(per, ctx.groups, digits=3)))
+    if "bone_marrow" in matrices:
+        from lupustrial.derive.outcomes_marrow import marrow_parts
+
+        parts += marrow_parts(ctx, day)
     return _rows(ctx, parts)
 
 

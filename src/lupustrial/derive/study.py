@@ -17,15 +17,29 @@ from typing import Any
 import polars as pl
 
 from lupustrial.derive._common import groups_of, reasons_frame
+from lupustrial.derive.flares import FLARE_DEFINITIONS
 from lupustrial.errors import InputError, Problem
 
 DOMAINS = ("subjects", "visits", "interventions", "events", "findings")
 DEFAULT_OPTIONS: dict[str, Any] = {
     "teae_start": "infusion",
+    "ae_term_match": "normalised",
     "missing_response": "non_responder",
     "visit_window_days": 14,
+    "titre_below_lowest": "one_step_below",
+    "autoantibody_population": "all",
+    "blq_summary": "zero",
+    "flare_definition": "sfi",
 }
-CHOICES = {"teae_start": ("infusion", "lymphodepletion"), "missing_response": ("non_responder", "exclude")}
+CHOICES = {
+    "teae_start": ("infusion", "lymphodepletion"),
+    "ae_term_match": ("normalised", "exact"),
+    "missing_response": ("non_responder", "exclude"),
+    "titre_below_lowest": ("one_step_below", "exclude"),
+    "autoantibody_population": ("all", "baseline_positive"),
+    "blq_summary": ("zero", "exclude"),
+    "flare_definition": tuple(FLARE_DEFINITIONS),  # ADTTE TTFLARE (derive.flares)
+}
 
 
 @dataclass(frozen=True)
@@ -170,11 +184,14 @@ def derive_frames(raw: dict[str, pl.DataFrame], proto: Any, study_id: str, opts:
     from lupustrial.derive.visits import build_visit_table
 
     adsl, r_sl = derive_adsl(raw["subjects"], raw["visits"], raw["interventions"], proto, study_id)
-    adae, dlt, r_ae = derive_adae(raw["events"], adsl, raw["interventions"], proto, opts["teae_start"])
+    adae, dlt, r_ae = derive_adae(
+        raw["events"], adsl, raw["interventions"], proto, opts["teae_start"], opts["ae_term_match"]
+    )
     visits = build_visit_table(raw["findings"], raw["interventions"], adsl)
     adrs = derive_adrs(visits, adsl, proto)
     adlb = derive_adlb(raw["findings"], adsl, proto)
-    adtte = derive_adtte(adsl, adae, adrs, adlb, _remission_visits(visits))
+    adtte = derive_adtte(adsl, adae, adrs, adlb, _remission_visits(visits), visits=visits,
+                         flare_definition=opts["flare_definition"], events=raw["events"])
     adsl = _populations(adsl, dlt, adrs, adtte, adae)
     adpc = derive_adpc(raw["findings"], adsl)
     frames = {

@@ -96,6 +96,12 @@ TEMPLATES = (
     "pk",
     "flow_cytometry",
     "cytokines",
+    "vital_signs",
+    "disposition",
+    "medical_history",
+    "procedures",
+    "biopsy_findings",
+    "eligibility",
 )
 
 

@@ -4,9 +4,14 @@
   ORRESU to the analyte's canonical unit through :func:`lupustrial.units.convert_expr`; a unit not
   declared for the analyte (or missing) is a problem;
 * a test with a fixed ``unit``: ORRESU must name that unit (any declared spelling); no conversion;
-* a test with neither (instrument items): STRESN is the number, STRESU the unit as written.
+* a test with neither (instrument items, biopsy indices): STRESN is the number, STRESU the unit as
+  written.
+
+Templates without ORRESU, SPEC, LLN or ULN columns (vital_signs, eligibility, biopsy_findings) get
+them as nulls, so every findings template goes through the same steps.
 
 Non-numeric results (``"<5"``, ``"POSITIVE"``) keep STRESN null and STRESC = ORRES.
+A titre written ``1:320`` (reciprocal dilution) has STRESN 320 and STRESC "320" (ORRES kept).
 Subjects: WEIGHT + WEIGHTU → ``weight_kg``.
 """
 
@@ -20,6 +25,8 @@ from lupustrial.ingest.spec import TemplateSpec, declared_tests
 from lupustrial.ingest.validate import ROW, problems_where
 
 __all__ = ["standardise_findings", "standardise_weight"]
+
+_OPTIONAL = {"ORRESU": pl.Utf8, "SPEC": pl.Utf8, "LLN": pl.Float64, "ULN": pl.Float64}
 
 
 def _known(analyte: str) -> str:
@@ -39,6 +46,8 @@ def standardise_findings(
     frame: pl.DataFrame, spec: TemplateSpec, source: str
 ) -> tuple[pl.DataFrame, list[Problem]]:
     """Add DOMAIN, TEST, CAT, SPEC defaults and STRESN/STRESC/STRESU/LLN/ULN in standard units."""
+    absent = {c: t for c, t in _OPTIONAL.items() if c not in frame.columns}
+    frame = frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in absent.items())
     tests = declared_tests(spec.name).select(
         TESTCD=pl.col("testcd"),
         _TEST=pl.col("test"),
@@ -50,7 +59,10 @@ def standardise_findings(
     )
     f = frame.join(tests, on="TESTCD", how="left", maintain_order="left")
     problems = _test_problems(f, spec, source, tests)
-    f = f.with_columns(_NUM=pl.col("ORRES").cast(pl.Float64, strict=False).fill_nan(None))
+    titre = pl.col("ORRES").str.extract(r"^\s*1\s*:\s*(\d+(?:\.\d+)?)\s*$").cast(pl.Float64)  # "1:320" → 320
+    f = f.with_columns(
+        _NUM=pl.coalesce(pl.col("ORRES").cast(pl.Float64, strict=False).fill_nan(None), titre)
+    )
     parts, more = [], []
     for (analyte,), part in f.partition_by("_ANALYTE", as_dict=True, maintain_order=True).items():
         converted, found = _convert(part, analyte, source)

@@ -2,6 +2,9 @@
 
 Every problem is collected (never the first only) as a :class:`~lupustrial.errors.Problem` naming the
 file, the row (0-based data row: row 0 is line 2 of a CSV), the column, the value and the fix.
+Column names may carry the SDTM domain prefix (``VSTESTCD``, ``DSDECOD``, ``MHSTDTC``, ``IEORRES``):
+SDTMIG v3.4 names a domain's variables prefix + root, and the templates use the roots, so
+``VSTESTCD`` is read as ``TESTCD`` when the file has no ``TESTCD``.
 Checks, in order: column names; text without control characters and within the column's length;
 required cells; types (float, int, ISO 8601 date/dtc, code lists); units (declared for the analyte,
 see :mod:`lupustrial.units`); the tests of findings templates (``testcodes.csv``); duplicate natural
@@ -16,7 +19,7 @@ from lupustrial.errors import Problem
 from lupustrial.ingest.spec import TemplateSpec
 from lupustrial.store import schema as S
 
-__all__ = ["check_cells", "check_columns", "checked"]
+__all__ = ["check_cells", "check_columns", "checked", "unprefixed"]
 
 ROW = "_row"
 _DTC = (
@@ -110,8 +113,17 @@ def _valid(kind: str, codes: tuple[str, ...], c: pl.Expr) -> pl.Expr:
     return pl.lit(True)
 
 
+def unprefixed(frame: pl.DataFrame, spec: TemplateSpec) -> pl.DataFrame:
+    """Rename SDTM-prefixed columns (``DSDECOD``) to the template's root names (``DECOD``)."""
+    prefix, known = spec.sdtm or "", set(spec.names)
+    roots = {c: c[len(prefix) :] for c in frame.columns if prefix and c.startswith(prefix)}
+    rename = {c: r for c, r in roots.items() if r in known and r not in frame.columns}
+    return frame.rename(rename)
+
+
 def checked(frame: pl.DataFrame, spec: TemplateSpec, source: str) -> tuple[pl.DataFrame, list[Problem]]:
     """(frame with every template column typed, problems). Problems found here mean: write nothing."""
+    frame = unprefixed(frame, spec)
     problems = check_columns(frame, spec, source)
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(m) for m in missing)

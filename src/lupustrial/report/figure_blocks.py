@@ -2,7 +2,10 @@
 
 Swimmer events (days after infusion): CRS onset (ADAE ``CRSFL = "Y"``, ``ASTDY``); remission = first
 visit with a responder ``AVALC`` in the first remission parameter present (DORIS, LLDAS, SRI-4, BICLA);
-flare and B-cell return = ADTTE events (``CNSR = 0``) of the flare / B-cell-reconstitution parameters.
+flare and B-cell return = ADTTE events (``CNSR = 0``) of the flare / B-cell-reconstitution parameters
+(``TTFLARE``: first flare after the first DORIS/LLDAS response, definition in its ``PARAM``).
+ADTTE times are placed on the study-day axis as ``ADT − TRTSDT`` when both dates are present (``AVAL``
+counts from ``STARTDT``, which for TTFLARE and DOR is the response day), else as ``AVAL``.
 Bar end = last study day seen for the patient: ADSL ``LSTVSTDY``, any ``ADY``, or an ADTTE time.
 """
 
@@ -32,6 +35,14 @@ def _n(frame: pl.DataFrame) -> int:
     return frame["USUBJID"].n_unique()
 
 
+def _tte_day(tte: pl.DataFrame) -> pl.Expr:
+    """The study day (days after infusion) of an ADTTE row's event or censoring date."""
+    if has_columns(tte, "ADT", "TRTSDT"):
+        days = (pl.col("ADT").cast(pl.Date) - pl.col("TRTSDT").cast(pl.Date)).dt.total_days()
+        return pl.coalesce(days.cast(pl.Float64), pl.col("AVAL").cast(pl.Float64))
+    return pl.col("AVAL").cast(pl.Float64)
+
+
 def _last_days(frames: dict) -> pl.DataFrame:
     parts = [
         f.select("USUBJID", pl.col("ADY").cast(pl.Float64))
@@ -42,7 +53,7 @@ def _last_days(frames: dict) -> pl.DataFrame:
         parts.append(frames["ADSL"].select("USUBJID", pl.col("LSTVSTDY").cast(pl.Float64).alias("ADY")))
     tte = frames.get("ADTTE")
     if has_columns(tte, "USUBJID", "AVAL"):
-        parts.append(tte.select("USUBJID", pl.col("AVAL").cast(pl.Float64).alias("ADY")))
+        parts.append(tte.select("USUBJID", _tte_day(tte).alias("ADY")))
     if not parts:
         return pl.DataFrame(schema={"USUBJID": pl.Utf8, "END_DY": pl.Float64})
     return pl.concat(parts).group_by("USUBJID").agg(pl.col("ADY").max().alias("END_DY"))
@@ -70,7 +81,7 @@ def _marks(frames: dict) -> pl.DataFrame:
         if code and has_columns(adtte, "AVAL", "CNSR"):
             parts.append(
                 adtte.filter((pl.col("PARAMCD") == code) & (pl.col("CNSR") == 0)).select(
-                    "USUBJID", pl.col("AVAL").alias("DY"), EVENT=pl.lit(label)
+                    "USUBJID", _tte_day(adtte).alias("DY"), EVENT=pl.lit(label)
                 )
             )
     parts = [p.with_columns(pl.col("DY").cast(pl.Float64)) for p in parts]

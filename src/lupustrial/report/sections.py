@@ -26,6 +26,7 @@ from lupustrial.report.tables import (
     table_disposition,
     table_exposure,
 )
+from lupustrial.report.tte import table_time_to_event
 
 __all__ = ["build_sections"]
 
@@ -91,6 +92,11 @@ def _efficacy(d: Any, f: dict, protocol: Any) -> Section:
         tables += table_by_visit(adrs, n_eff)
     else:
         notes.append(_missing("response (ADRS)"))
+    tte = table_time_to_event(f.get("ADTTE"))
+    if tte is not None:
+        tables.append(tte)
+    else:
+        notes.append(_missing("time-to-event (ADTTE)"))
     figs, fig_notes = fb.efficacy_figures(f)
     return Section(
         "efficacy",

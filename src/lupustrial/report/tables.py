@@ -157,16 +157,32 @@ def table_exposure(adsl: pl.DataFrame, protocol: Any) -> list[Table]:
     return tables
 
 
+UNCODED = "Uncoded"
+
+
+def _uncoded(teae: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Null AEBODSYS → "Uncoded" (listed last, never dropped) and a footnote naming the terms and why."""
+    if "AEBODSYS" not in teae.columns:
+        note = f"{UNCODED}: ADAE has no AEBODSYS (system organ class not derived)."
+        return teae.with_columns(pl.lit(UNCODED).alias("AEBODSYS")), [note]
+    missing = teae.filter(pl.col("AEBODSYS").is_null())
+    if missing.height == 0:
+        return teae, []
+    terms = missing["AEDECOD"].fill_null("(no term)").unique().sort().to_list()
+    why = "; reasons per record in ADAE.AEBODSYS_REASON" if "AEBODSYS_REASON" in missing.columns else ""
+    note = (
+        f"{UNCODED}: {len(terms)} term(s) not in the CTCAE v5.0 dictionary (AE term table and synonym "
+        f"table): {', '.join(terms)}{why}."
+    )
+    return teae.with_columns(pl.col("AEBODSYS").fill_null(UNCODED)), [note]
+
+
 def table_ae(adae: pl.DataFrame, adsl: pl.DataFrame) -> Table:
-    """Patients with a treatment-emergent AE by SOC and preferred term: any grade and grade ≥ 3."""
+    """Patients with a treatment-emergent AE by SOC and preferred term: any grade and grade ≥ 3. Records
+    without a SOC are counted under "Uncoded" (last), with a footnote naming their terms."""
     ns = group_ns(adsl)
     teae = adae.filter(_flag(adae, "TRTEMFL")) if "TRTEMFL" in adae.columns else adae
-    soc_note = [] if "AEBODSYS" in teae.columns else ["System organ class not coded (ADAE has no AEBODSYS)."]
-    if soc_note:
-        teae = teae.with_columns(pl.lit("not coded").alias("AEBODSYS"))
-    elif teae["AEBODSYS"].null_count():
-        soc_note = ["not coded: the term is not in the CTCAE v5.0 term table shipped with lupustrial."]
-        teae = teae.with_columns(pl.col("AEBODSYS").fill_null("not coded"))
+    teae, soc_note = _uncoded(teae)
     worst = teae.group_by("AEBODSYS", "AEDECOD", GROUP, "USUBJID").agg(pl.col("ATOXGR").cast(pl.Int64).max())
     counts = worst.group_by("AEBODSYS", "AEDECOD", GROUP).agg(
         pl.len().alias("any"), (pl.col("ATOXGR") >= 3).sum().alias("ge3")
@@ -174,7 +190,7 @@ def table_ae(adae: pl.DataFrame, adsl: pl.DataFrame) -> Table:
     wide = (
         counts.with_columns(pl.format("{} / {}", "any", "ge3").alias("cell"))
         .pivot(on=GROUP, index=["AEBODSYS", "AEDECOD"], values="cell")
-        .sort("AEBODSYS", "AEDECOD")
+        .sort(pl.col("AEBODSYS") == UNCODED, "AEBODSYS", "AEDECOD")
     )
     wide = wide.select("AEBODSYS", "AEDECOD", *[g for g in ns if g in wide.columns]).fill_null("0 / 0")
     wide = wide.rename({"AEBODSYS": "System organ class", "AEDECOD": "Preferred term"})

@@ -7,6 +7,10 @@ CRS and ICANS are graded by the registered ASTCT graders (``crs_astct``, ``icans
 daily observations pass through the same code as trial data. DORIS and LLDAS are proxies (see the
 ``how_simulated`` column): the full endpoint definitions live in ``lupustrial.endpoints``.
 
+The ICANS seizure, motor and raised-ICP domains are drawn by :func:`lupustrial.simulate.neuro.neuro_findings`
+(conditional on the worst ICE score) from a generator seeded by ``random_state`` after the population, so
+the other targets' random streams are unchanged; a population without them grades those domains as none.
+
 ``search_bcell_calibration`` is the small grid search used to choose β (persistence) and EC50.
 """
 
@@ -18,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from lupustrial.simulate.cytokines import ICE_ORDER, O2_DEVICES
+from lupustrial.simulate.neuro import finding_labels, neuro_findings
 from lupustrial.simulate.population import simulate_population
 
 _TARGETS = Path(__file__).with_name("calibration_targets.csv")
@@ -62,7 +67,7 @@ def icans_frame(out: dict, last_day: int = 30):
             "age_years": np.repeat(out["age_years"], t), "developmental_delay": np.zeros(n * t, bool),
             "loc": np.array(LOC_CODES)[ic["loc_code"][sl].ravel()],
             "loc_due_to_sedation": np.zeros(n * t, bool),
-            "seizure": np.full(n * t, "none"), "motor": np.full(n * t, "none"), "icp": np.full(n * t, "none"),
+            **{d: finding_labels(ic, d)[sl].ravel() for d in ("seizure", "motor", "icp")},
             "icans_death": np.zeros(n * t, bool)}
     cols.update({f"ice_{item}": ic[item][sl].ravel().astype(np.int64) for item, _ in ICE_ORDER})
     return pl.DataFrame(cols)
@@ -82,6 +87,13 @@ def max_grades(out: dict, last_day: int = 30) -> tuple[np.ndarray, np.ndarray]:
         worst = graded.group_by("patient").agg(pl.col("value").max()).sort("patient")
         res.append(worst["value"].fill_null(0).to_numpy())
     return res[0], res[1]
+
+
+def add_neuro_findings(out: dict, random_state=None) -> dict:
+    """Add the ICANS seizure / motor / ICP codes to ``out["icans"]`` (in place; returns ``out``)."""
+    rng = np.random.default_rng(random_state)
+    out["icans"].update(neuro_findings(out["icans"]["ice_score"], out["params"], rng))
+    return out
 
 
 def _tmax_day(conc: np.ndarray) -> np.ndarray:
@@ -110,7 +122,7 @@ def simulated_values(out: dict) -> dict[str, float]:
                                       & (d["pga"][:, 180] <= 1) & (d["prednisone_mg"][:, 180] <= 7.5))),
         "dsdna_negative_day90": float(dna90[dna0].mean()),
         "crs_any": float(np.mean(crs >= 1)), "crs_grade2plus": float(np.mean(crs >= 2)),
-        "icans_any": float(np.mean(icans >= 1)),
+        "icans_any": float(np.mean(icans >= 1)), "icans_grade3plus": float(np.mean(icans >= 3)),
     }
 
 
@@ -119,6 +131,7 @@ def run_calibration(random_state=20221, n: int = 1000):
     import polars as pl
 
     out = simulate_population("autologous_cd19_cart", n, days=300, dose=1e6, random_state=random_state)
+    add_neuro_findings(out, random_state)
     sim = simulated_values(out)
     rows = []
     for t in targets():

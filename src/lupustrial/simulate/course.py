@@ -12,7 +12,9 @@ patient's *own* baseline (phenotype, labs) along the model's dynamics (assumptio
   re-derived from the values; PGA(t) = clip(0.1·clinical SLEDAI-2K + N(0, 0.1), 0, 3), 0.1 steps;
   glucocorticoid dose = baseline dose × the model's relative taper, in 2.5 mg steps;
 * ANC, platelets, IgG: the patient's baseline × the model's relative course;
-* daily CRS and ICANS grades by the registered ASTCT graders (``crs_astct``, ``icans_astct``).
+* daily CRS and ICANS grades by the registered ASTCT graders (``crs_astct``, ``icans_astct``); the ICANS
+  seizure, motor and raised-ICP domains are drawn by :func:`lupustrial.simulate.neuro.neuro_findings`
+  (rare, conditional on the worst ICE score; without them ICANS could not exceed grade 2).
 
 Dose → model units: a per-kg protocol dose is given as is to per-kg products; a flat cell dose is
 divided by body weight for per-kg products (and vice versa); a dose range (min–max) uses its midpoint.
@@ -59,6 +61,7 @@ def model_dose(level: Any, weight_kg: np.ndarray, params: Any) -> np.ndarray:
 
 def _grades(sim: dict, days28: int, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import lupustrial
+    from lupustrial.simulate.neuro import finding_labels
 
     crs, ice = sim["crs"], sim["icans"]
     n = crs["temp_c"].shape[0]
@@ -85,9 +88,7 @@ def _grades(sim: dict, days28: int, age: np.ndarray) -> tuple[np.ndarray, np.nda
         {
             "ice_score": flat(ice["ice_score"]).astype(np.int64),
             "loc": loc,
-            "seizure": "none",
-            "motor": "none",
-            "icp": "none",
+            **{d: flat(finding_labels(ice, d)) for d in ("seizure", "motor", "icp")},
             "age_years": ages,
             "ice_unarousable": False,
             "developmental_delay": False,
@@ -156,6 +157,7 @@ def _population(params: Any, dose: np.ndarray, inf_days: Any, days: int, rng: np
     ``resolve`` takes one dose for all)."""
     from lupustrial.simulate import bcells, cytokines, disease
     from lupustrial.simulate.kinetics import concentration, draw_kinetics
+    from lupustrial.simulate.neuro import neuro_findings
 
     n = dose.shape[0]
     draws = draw_kinetics(n, dose, params, rng, infusion_days=inf_days)
@@ -164,7 +166,7 @@ def _population(params: Any, dose: np.ndarray, inf_days: Any, days: int, rng: np
     bc = bcells.simulate_bcells(draws, days, params, b0, ec50)
     cyt = cytokines.simulate_cytokines(conc, bc["B"], b0, params, rng)
     blood = cytokines.blood_counts(n, days, params, rng)
-    return {
+    out = {
         "params": params,
         "draws": draws,
         "conc": conc,
@@ -177,6 +179,12 @@ def _population(params: Any, dose: np.ndarray, inf_days: Any, days: int, rng: np
         "safety": cytokines.infections_and_gvhd(blood["anc"], bc["igg_rel"], params, rng),
         "disease": disease.simulate_disease(bc["plasmablasts"], bc["llpc"], params, rng),
     }
+    ice = out["icans"]
+    ice |= neuro_findings(ice["ice_score"], params, rng)  # seizure / motor / ICP (simulate.neuro)
+    # dexamethasone also on a day with a seizure, focal weakness or oedema (grade >= 3 ICANS management)
+    found = (ice["seizure_code"] + ice["motor_code"] + ice["icp_code"]) > 0
+    ice["dexamethasone"] = ice["dexamethasone"] | found
+    return out
 
 
 def simulate_course(

@@ -14,6 +14,13 @@ at screening) at ``SCREENING`` and every visit from day 28; labs, cytokines, PK 
 the LLOQ written ``<LLOQ``) and CD19 B cells at every visit from day 0. BILAG-2004 system grade at a
 visit: the baseline grade while one of the system's descriptors is active (renal: also UPCR > 0.5
 g/g), else D (previously active) or E (never) — assumption.
+
+Follow-up findings of the outcome measures (parameters in the ``records`` group of parameters.yaml):
+ANA (reciprocal IIF titre, ORRES ``1:320`` / ``<1:80``) and anti-Sm (U/mL) at day 0 (pre-infusion
+baseline) and every visit from day 28 (:mod:`lupustrial.simulate.serology`); bone-marrow CAR transgene
+(``SPEC = BONE MARROW``) at the marrow NCA outcome's ``marrow_visits`` (:mod:`lupustrial.simulate.marrow`);
+SDI at the follow-up visits of the protocol's ``sdi`` outcome (:mod:`lupustrial.simulate.damage`).
+These draws use a generator spawned from ``rng`` so the other records' draws are unchanged.
 """
 
 from __future__ import annotations
@@ -120,7 +127,9 @@ def _num(x: np.ndarray, digits: int = 4) -> list[str | None]:
     return [None if not np.isfinite(v) else f"{v:.{digits}g}" for v in np.asarray(x, dtype=float)]
 
 
-def _labs(pts: pl.DataFrame, arrays: dict, protocol: Any, rng: np.random.Generator) -> pl.DataFrame:
+def _labs(
+    pts: pl.DataFrame, arrays: dict, protocol: Any, rng: np.random.Generator, params: Any, sub: Any
+) -> pl.DataFrame:
     scr = _screen_base(pts)
     tests = [
         (cd, _num(pts[col].to_numpy()), u, _limit(pts, lo), _limit(pts, hi))
@@ -139,7 +148,32 @@ def _labs(pts: pl.DataFrame, arrays: dict, protocol: Any, rng: np.random.Generat
             val = pts[col].to_numpy()[rows] * np.exp(rng.normal(0, 0.1, r.size))
             tests.append((cd, _num(val, 3), u, None, pl.Series(pts[uln].to_numpy()[rows]).cast(pl.Utf8)))
         out.append(_long(fu, tests))
+    out += [f for f in [_serology(pts, arrays, protocol, params, sub)] if f is not None]
     return shaped("labs", pl.concat(out, how="vertical_relaxed"))
+
+
+def _serology(
+    pts: pl.DataFrame, arrays: dict, protocol: Any, params: Any, rng: np.random.Generator
+) -> pl.DataFrame | None:
+    """ANA (IIF titre) and anti-Sm (U/mL) at day 0 and every visit from day 28."""
+    from lupustrial.simulate.serology import simulate_serology, titre_text
+
+    fu = _base(pts, protocol, arrays["anc"].shape[1] - 1, 0).filter(
+        (pl.col("VISITDY") == 0) | (pl.col("VISITDY") >= 28)
+    )
+    if fu.height == 0:
+        return None
+    r, d = fu["course_row"].to_numpy(), fu["VISITDY"].to_numpy()
+    sero = simulate_serology(pts, _rows_of(pts, r), r, d, arrays, params, rng)
+    lowest = params.value("records.ana_lowest_dilution")
+    uln = params.value("records.anti_sm_uln")
+    return _long(
+        fu,
+        [
+            ("ANA", titre_text(sero["ana"], lowest), None, None, None),
+            ("SMAB", _num(sero["anti_sm"], 3), "U/mL", None, uln),
+        ],
+    )
 
 
 def _eligibility(pts: pl.DataFrame) -> pl.DataFrame:
@@ -209,7 +243,32 @@ def _instrument_tests(pts: pl.DataFrame, rows: np.ndarray, get: Any, upcr: np.nd
     ]
 
 
-def _instruments(pts: pl.DataFrame, arrays: dict, protocol: Any) -> pl.DataFrame:
+def _sdi(
+    pts: pl.DataFrame,
+    fu: pl.DataFrame,
+    rows: np.ndarray,
+    protocol: Any,
+    params: Any,
+    rng: np.random.Generator,
+) -> pl.DataFrame | None:
+    """SDI at the follow-up visits whose window holds a day of the protocol's ``sdi`` outcome (none when it
+    has no such outcome)."""
+    from lupustrial.simulate.damage import sdi_at, sdi_days
+
+    days = np.array(sdi_days(protocol) or (-(10**6),))  # no sdi outcome: a day no visit is near
+    vd, win = fu["VISITDY"].to_numpy(), fu["WINDOW"].to_numpy()
+    keep = (np.abs(vd[:, None] - days[None, :]) <= win[:, None]).any(axis=1)
+    if not keep.any():
+        return None
+    codes = np.unique(fu["USUBJID"].to_numpy()[keep], return_inverse=True)[1]
+    sdi = sdi_at(codes, pts["sdi"].to_numpy(), rows[keep], fu["VISITDY"].to_numpy()[keep],
+                 params.value("records.sdi_accrual_rate"), rng)
+    return _long(fu.filter(pl.Series(keep)), [("SDI", _num(sdi), None, None, None)])
+
+
+def _instruments(
+    pts: pl.DataFrame, arrays: dict, protocol: Any, params: Any, rng: np.random.Generator
+) -> pl.DataFrame:
     scr = _screen_base(pts)
     tests = _instrument_tests(pts, np.arange(pts.height), lambda c: pts[c].to_numpy(), pts["upcr"].to_numpy())
     frames = [_long(scr, [*tests, ("SDI", _num(pts["sdi"].to_numpy()), None, None, None)])]
@@ -222,6 +281,7 @@ def _instruments(pts: pl.DataFrame, arrays: dict, protocol: Any) -> pl.DataFrame
             return arrays[f"dis_{c}"][r, d] if f"dis_{c}" in arrays else pts[c].to_numpy()[rows]
 
         frames.append(_long(fu, _instrument_tests(pts, rows, get, arrays["dis_upcr"][r, d])))
+        frames += [f for f in [_sdi(pts, fu, rows, protocol, params, rng)] if f is not None]
     labels = {SLEDAI_CODES[it]: ("SLEDAI-2K", f"SLEDAI-2K {it.replace('_', ' ')}") for it in SLEDAI_ITEMS}
     labels |= {f"BLG{s[:5].upper()}": ("BILAG-2004", f"BILAG-2004 {s} grade") for s in BILAG_SYSTEMS}
     labels["SDI"] = ("SDI", "SLICC/ACR Damage Index total")
@@ -236,14 +296,38 @@ def _instruments(pts: pl.DataFrame, arrays: dict, protocol: Any) -> pl.DataFrame
     return shaped("instrument_items", pl.concat([inst, _eligibility(pts)], how="diagonal_relaxed"))
 
 
+def _blq_text(values: np.ndarray, lloq: np.ndarray) -> list[str]:
+    """PK results as text: below the LLOQ (NaN) written ``<LLOQ``."""
+    return [f"<{q:g}" if not np.isfinite(v) else f"{v:.4g}" for v, q in zip(values, lloq, strict=True)]
+
+
+def _marrow(
+    fu: pl.DataFrame, arrays: dict, protocol: Any, params: Any, rng: np.random.Generator
+) -> pl.DataFrame:
+    """CAR transgene in bone-marrow aspirates at the protocol's marrow visits (``SPEC = BONE MARROW``)."""
+    from lupustrial.simulate.marrow import SPEC, marrow_concentrations, marrow_visits
+
+    at = fu.filter(pl.col("VISIT").is_in(list(marrow_visits(protocol))))
+    if at.height == 0:
+        return at.head(0).select("USUBJID")
+    r, d = at["course_row"].to_numpy(), at["VISITDY"].to_numpy()
+    conc = marrow_concentrations(arrays["conc"], r, d, arrays["lloq"], params, rng)
+    text = _blq_text(conc, arrays["lloq"][r])
+    return _long(at, [("CARTRANS", text, "copies/µg gDNA", None, None)]).with_columns(
+        pl.lit(SPEC).alias("SPEC")
+    )
+
+
 def findings_records(protocol: Any, pts: pl.DataFrame, arrays: dict, rng: np.random.Generator) -> dict:
     """``labs``, ``instrument_items``, ``pk``, ``flow_cytometry`` and ``cytokines`` frames."""
+    from lupustrial.simulate.population import resolve
+
+    params = resolve(protocol.model_dump(), 1.0)[0]
+    sub = rng.spawn(1)[0]  # follow-up findings of the outcome measures; leaves rng's own stream as it was
     fu = _base(pts, protocol, arrays["anc"].shape[1] - 1, 0)
     r, d = fu["course_row"].to_numpy(), fu["VISITDY"].to_numpy()
     pk = arrays["pk"][r, d]
-    pk_text = [
-        f"<{q:g}" if not np.isfinite(v) else f"{v:.4g}" for v, q in zip(pk, arrays["lloq"][r], strict=True)
-    ]
+    pk_text = _blq_text(pk, arrays["lloq"][r])
     scr = _screen_base(pts.filter(pl.col("infusion_date").is_not_null()))
     rs = scr["course_row"].to_numpy()
     flow = pl.concat(
@@ -254,9 +338,18 @@ def findings_records(protocol: Any, pts: pl.DataFrame, arrays: dict, rng: np.ran
         how="vertical_relaxed",
     )
     return {
-        "labs": _labs(pts, arrays, protocol, rng),
-        "instrument_items": _instruments(pts, arrays, protocol),
-        "pk": shaped("pk", _long(fu, [("CARTRANS", pk_text, "copies/µg gDNA", None, None)])),
+        "labs": _labs(pts, arrays, protocol, rng, params, sub),
+        "instrument_items": _instruments(pts, arrays, protocol, params, sub),
+        "pk": shaped(
+            "pk",
+            pl.concat(
+                [
+                    _long(fu, [("CARTRANS", pk_text, "copies/µg gDNA", None, None)]),
+                    _marrow(fu, arrays, protocol, params, sub),
+                ],
+                how="diagonal_relaxed",
+            ),
+        ),
         "flow_cytometry": shaped("flow_cytometry", flow),
         "cytokines": shaped(
             "cytokines", _long(fu, [(cd, _num(arrays[c][r, d]), u, None, None) for cd, c, u in CYTOKINES])

@@ -51,7 +51,11 @@ def _default() -> pl.DataFrame:
 
 def load_terms(path: str | Path | None = None) -> pl.DataFrame:
     """The term table: the shipped CAR-T subset, or a full list from ``path`` (CSV: term, soc, grades
-    as ``1;2;3``, optional source/verified columns)."""
+    as ``1;2;3``, optional dictionary/why/source/verified columns).
+
+    Shipped columns: ``dictionary`` (``CTCAE v5.0``, or the other grading system of a term CTCAE v5.0
+    lacks, e.g. ICANS: ASTCT 2019), ``why`` (why it matters here), ``source`` and ``verified`` (what the
+    term and SOC were checked against, or ``unverified: ...`` with the reason; docs/safety.md)."""
     if path is None:
         return _default()
     return _parse(pl.read_csv(path, infer_schema_length=0), str(path))
