@@ -144,8 +144,8 @@ OUTCOME_MAP: dict[str, Mapping_] = {
     "os": Mapping_(
         "os",
         "KM survival at end of time frame",
-        "overall survival from infusion: death (AE grade 5 or "
-        "outcome FATAL) = event, else censored at the last visit; Kaplan–Meier with log–log CI",
+        "overall survival from infusion: death (AE grade 5, outcome FATAL or a DS disposition DEATH) = "
+        "event, else censored at the last visit; Kaplan–Meier with log–log CI",
     ),
     "correlation_bcell_subsets_disease_activity": Mapping_(
         "correlation",

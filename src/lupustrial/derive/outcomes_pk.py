@@ -142,6 +142,7 @@ def _km_at(ctx: Context, day: int, paramcd: str, events: str) -> pl.DataFrame:
             continue
         km = compute_km(sub)
         at = km.table.filter(pl.col("time") <= day).tail(1).row(0, named=True)
+        lower, upper, method = _km_interval(at, ctx.options.get("km_ci_no_events", "exact_binomial"))
         rows.append(
             pl.DataFrame(
                 [
@@ -149,9 +150,9 @@ def _km_at(ctx: Context, day: int, paramcd: str, events: str) -> pl.DataFrame:
                         "GROUP": g,
                         "N": sub.height,
                         "ESTIMATE": at["survival"],
-                        "LOWER": at["lower"],
-                        "UPPER": at["upper"],
-                        "CI_METHOD": "Kaplan-Meier, log-log 95%",
+                        "LOWER": lower,
+                        "UPPER": upper,
+                        "CI_METHOD": method,
                         "REASON": None,
                         "VALUE_TEXT": f"{at['survival']:.3f} at day {day}; {events} {km.events}/{km.n}; "
                         "median "
@@ -162,6 +163,23 @@ def _km_at(ctx: Context, day: int, paramcd: str, events: str) -> pl.DataFrame:
             )
         )
     return pl.concat(rows)
+
+
+def _km_interval(at: dict[str, Any], no_events: str) -> tuple[float | None, float | None, str]:
+    """The 95 % CI of a KM estimate at a time point: log-log (Greenwood), or — when no event has
+    happened yet (S = 1, where the log-log interval is undefined) — by option ``km_ci_no_events``:
+
+    * ``exact_binomial`` (default): Clopper–Pearson for n of n event-free, n = the number still at risk
+      at that time: lower = 0.025^(1/n), upper = 1 (e.g. n = 9 → 0.025^(1/9) = 0.664); conservative
+      when subjects were censored earlier, as they are not counted;
+    * ``not_estimable``: no interval (SAS PROC LIFETEST and lifelines print none either).
+    """
+    if at["lower"] is not None or at["survival"] < 1.0:
+        return at["lower"], at["upper"], "Kaplan-Meier, log-log 95%"
+    n = int(at["n_risk"])
+    if no_events == "exact_binomial" and n > 0:
+        return 0.025 ** (1.0 / n), 1.0, f"no events: exact binomial (Clopper-Pearson) 95% on {n} at risk"
+    return None, None, "no events: 95% CI not estimable (log-log undefined at S = 1)"
 
 
 def needs_definition(ctx: Context, o: Any, day: int) -> pl.DataFrame:

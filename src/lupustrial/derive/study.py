@@ -30,6 +30,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "autoantibody_population": "all",
     "blq_summary": "zero",
     "flare_definition": "sfi",
+    "km_ci_no_events": "exact_binomial",
 }
 CHOICES = {
     "teae_start": ("infusion", "lymphodepletion"),
@@ -39,6 +40,7 @@ CHOICES = {
     "autoantibody_population": ("all", "baseline_positive"),
     "blq_summary": ("zero", "exclude"),
     "flare_definition": tuple(FLARE_DEFINITIONS),  # ADTTE TTFLARE (derive.flares)
+    "km_ci_no_events": ("exact_binomial", "not_estimable"),  # outcomes_pk._km_at
 }
 
 
