@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from _timing import seconds as timed
 from sqlalchemy import insert
 
 from lupustrial.store import init_study
@@ -99,12 +100,6 @@ def bench_slow_insert(study, sample: int) -> float:
     return (time.perf_counter() - t0) / sample
 
 
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
-
-
 def bench_load(study, repeats: int) -> dict[str, float]:
     """Median seconds to load the findings frame in each situation a user meets (see docs/store.md).
 
@@ -119,15 +114,15 @@ def bench_load(study, repeats: int) -> dict[str, float]:
     for k in range(repeats):
         with study.write("bench: move the audit head") as conn:
             conn.exec_driver_sql(f"UPDATE sites SET name = 'bench {k}' WHERE id = 1")
-        out["after_other_write"].append(_timed(lambda: study.frame("findings")))
+        out["after_other_write"].append(timed(lambda: study.frame("findings")))
         row = study.frame("findings").row(k, named=True)
         study.update(
             "findings", row["ID"], {"orres": f"{k}.25"}, expected_version=row["VERSION"], reason="bench"
         )
-        out["after_edit"].append(_timed(lambda: study.frame("findings")))
+        out["after_edit"].append(timed(lambda: study.frame("findings")))
         with study.engine.begin() as conn:
             conn.exec_driver_sql("DELETE FROM frame_snapshots")
-        out["no_snapshot"].append(_timed(lambda: study.frame("findings")))
+        out["no_snapshot"].append(timed(lambda: study.frame("findings")))
     cols = [c.name for c in S.findings.columns]
 
     def slow():
@@ -137,7 +132,7 @@ def bench_load(study, repeats: int) -> dict[str, float]:
             )
             pl.DataFrame(cur.fetchall(), schema=cols, orient="row", infer_schema_length=None)
 
-    out["row_by_row"] = [_timed(slow) for _ in range(max(1, repeats // 2))]
+    out["row_by_row"] = [timed(slow) for _ in range(max(1, repeats // 2))]
     return {k: statistics.median(v) for k, v in out.items()}
 
 
@@ -155,7 +150,7 @@ def main() -> None:
             seconds, report, study = bench_import(folder, subjects, labs, k)
             times.append(seconds)
             assert report.inserted == args.rows, report
-            first.append(_timed(lambda s=study: s.frame("findings")))
+            first.append(timed(lambda s=study: s.frame("findings")))
         t_import = statistics.median(times)
         t0 = time.perf_counter()
         again = study.import_file(labs, "labs", reason="bench re-import")

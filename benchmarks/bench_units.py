@@ -11,23 +11,13 @@ Prints the median of ``--repeats`` runs for
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import polars as pl
+from _timing import median_seconds
 
 import lupustrial
 from lupustrial import units
-
-
-def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _table(n: int, seed: int = 1) -> pl.DataFrame:
@@ -53,17 +43,17 @@ def main() -> None:
     sample = frame.head(args.sample)
 
     expr = units.convert_expr(pl.col("creatinine"), pl.col("creatinine_unit"), "creatinine", "mg/dL")
-    t_col = _median(lambda: frame.select(expr), args.repeats)
+    t_col = median_seconds(lambda: frame.select(expr), args.repeats)
     rows = list(sample.select("creatinine", "creatinine_unit").iter_rows())
-    t_loop = _median(lambda: [units.convert(v, "creatinine", u, "mg/dL") for v, u in rows], 3)
+    t_loop = median_seconds(lambda: [units.convert(v, "creatinine", u, "mg/dL") for v, u in rows], 3)
     t_loop_full = t_loop * args.rows / args.sample
     print(f"convert_expr, {args.rows:,} rows, mixed units: median {t_col:.3f} s; "
           f"per-row convert(): {t_loop_full:.2f} s (scaled from {args.sample:,}); "
           f"ratio {t_loop_full / t_col:,.0f}x")
 
-    t_cg = _median(lambda: lupustrial.evaluate_table("cockcroft_gault", frame), args.repeats)
+    t_cg = median_seconds(lambda: lupustrial.evaluate_table("cockcroft_gault", frame), args.repeats)
     records = sample.head(200).to_dicts()
-    t_one = _median(lambda: [lupustrial.evaluate("cockcroft_gault", r) for r in records], 3)
+    t_one = median_seconds(lambda: [lupustrial.evaluate("cockcroft_gault", r) for r in records], 3)
     t_one_full = t_one * args.rows / len(records)
     print(f"evaluate_table cockcroft_gault, {args.rows:,} rows: median {t_cg:.3f} s; per-row evaluate(): "
           f"{t_one_full:.1f} s (scaled from {len(records)}); ratio {t_one_full / t_cg:,.0f}x")

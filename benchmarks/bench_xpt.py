@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import struct
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from _timing import median_seconds
 
 from lupustrial.derive.xpt import compute_ibm_double, write_xpt
 
@@ -55,15 +55,6 @@ def _frame(rows: int, seed: int = 1) -> pl.DataFrame:
     }).with_columns(pl.col("AVAL").fill_nan(None))
 
 
-def _median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -71,16 +62,16 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000)
     args = parser.parse_args()
     x = np.random.default_rng(2).normal(0, 1e3, args.rows)
-    fast = _median_time(lambda: compute_ibm_double(x), args.repeats)
+    fast = median_seconds(lambda: compute_ibm_double(x), args.repeats)
     sample = x[: args.sample].tolist()
-    slow = _median_time(lambda: [_slow_ibm(v) for v in sample], 1) * args.rows / args.sample
+    slow = median_seconds(lambda: [_slow_ibm(v) for v in sample], 1) * args.rows / args.sample
     assert b"".join(_slow_ibm(v) for v in sample[:1000]) == compute_ibm_double(x[:1000]).tobytes()
     print(f"compute_ibm_double, {args.rows:,} values: {fast:.3f} s; per-value loop (extrapolated) "
           f"{slow:.1f} s; ratio {slow / fast:,.0f}x")
     frame = _frame(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "adlb.xpt"
-        write = _median_time(lambda: write_xpt(path, "ADLB", frame), args.repeats)
+        write = median_seconds(lambda: write_xpt(path, "ADLB", frame), args.repeats)
         cpu = time.process_time()
         write_xpt(path, "ADLB", frame)
         cpu = time.process_time() - cpu
