@@ -13,10 +13,13 @@ Run: .venv/bin/python benchmarks/bench_store.py [--rows 1000000] [--repeats 3]
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import polars as pl
@@ -65,8 +68,8 @@ def make_files(folder: Path, n_rows: int, n_subjects: int = 1000, seed: int = 1)
     return subjects, path
 
 
-def bench_import(folder: Path, subjects: Path, labs: Path, tag: int):
-    study = init_study(folder / f"b{tag}.db", "BENCH", "ptoc1", user="bench")
+def bench_import(target, subjects: Path, labs: Path):
+    study = init_study(target, "BENCH", "ptoc1", user="bench")
     study.import_file(subjects, "subjects", reason="bench")
     t0 = time.perf_counter()
     report = study.import_file(labs, "labs", reason="bench")
@@ -127,13 +130,35 @@ def bench_load(study, repeats: int) -> dict[str, float]:
 
     def slow():
         with study.engine.connect() as conn:
-            cur = conn.connection.driver_connection.execute(
-                f"SELECT {', '.join(cols)} FROM findings WHERE study_pk = ?", (study.study_pk,)
-            )
-            pl.DataFrame(cur.fetchall(), schema=cols, orient="row", infer_schema_length=None)
+            rows = conn.exec_driver_sql(
+                f"SELECT {', '.join(cols)} FROM findings WHERE study_pk = {int(study.study_pk)}"
+            ).fetchall()
+            pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", infer_schema_length=None)
 
     out["row_by_row"] = [timed(slow) for _ in range(max(1, repeats // 2))]
     return {k: statistics.median(v) for k, v in out.items()}
+
+
+@contextlib.contextmanager
+def _targets(url: str | None, folder: Path, repeats: int):
+    """SQLite files in ``folder``, or fresh PostgreSQL schemas (dropped at the end) on ``url``."""
+    if not url:
+        yield [folder / f"b{k}.db" for k in range(repeats)]
+        return
+    import psycopg
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    names = [f"bench_store_{os.getpid()}_{k}" for k in range(repeats)]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f"CREATE SCHEMA {name}")
+    sep = "&" if "?" in url else "?"
+    try:
+        yield [f"{url}{sep}options={quote(f'-csearch_path={name}')}" for name in names]
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            for name in names:
+                conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
 
 
 def main() -> None:
@@ -141,13 +166,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--slow-sample", type=int, default=5_000)
+    parser.add_argument("--url", help="a PostgreSQL URL (postgresql+psycopg://...): benchmark it instead of "
+                        "SQLite, each repeat in a fresh schema dropped afterwards")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _targets(args.url, Path(tmp), args.repeats) as targets:
         folder = Path(tmp)
         subjects, labs = make_files(folder, args.rows)
         times, first, study = [], [], None
-        for k in range(args.repeats):
-            seconds, report, study = bench_import(folder, subjects, labs, k)
+        for target in targets:
+            seconds, report, study = bench_import(target, subjects, labs)
             times.append(seconds)
             assert report.inserted == args.rows, report
             first.append(timed(lambda s=study: s.frame("findings")))
@@ -163,6 +190,8 @@ def main() -> None:
         per_row_slow = bench_slow_insert(study, args.slow_sample)
         rows = study.frame("findings").height
         loads = {"after_import": statistics.median(first), **bench_load(study, args.repeats)}
+        study.engine.dispose()
+    print(f"engine: {'PostgreSQL ' + args.url.split('@')[-1] if args.url else 'SQLite file'}")
     print(
         f"import {args.rows:,} findings rows (+ {args.rows:,} audit rows by trigger), "
         f"median of {args.repeats}: "
