@@ -99,3 +99,14 @@ def test_10_anti_sm_in_u_per_ml_with_cutoff(bcma_labs):
     sm = bcma_labs.filter(pl.col("TESTCD") == "SMAB")
     assert (sm["ORRESU"] == "U/mL").all() and (sm["ULN"].cast(pl.Float64) == 20.0).all()
     assert (sm["ORRES"].cast(pl.Float64) > 0).all()
+
+
+def test_11_scenario_overrides_reach_the_serology_records():
+    # the follow-up findings use the parameters the courses were simulated with: a scenario that sets the
+    # screening dilution to 1:160 and the anti-Sm cut-off to 35 U/mL shows in the written records
+    scenario = {"records.ana_lowest_dilution": 160.0, "records.anti_sm_uln": 35.0}
+    labs = simulate_records("cd19_bcma", 4, random_state=3, scenario=scenario)["labs"]
+    ana = labs.filter(pl.col("TESTCD") == "ANA")["ORRES"]
+    assert ana.len() > 0 and ana.str.contains(r"^(1:\d+|<1:160)$").all() and not (ana == "1:80").any()
+    sm = labs.filter(pl.col("TESTCD") == "SMAB")
+    assert sm.height > 0 and (sm["ULN"].cast(pl.Float64) == 35.0).all()

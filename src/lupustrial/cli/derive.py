@@ -7,37 +7,22 @@ from pathlib import Path
 import typer
 
 
-def _typed(default: object, text: str) -> object:
-    """``text`` as the type of the option's default (bool: true/false/yes/no/1/0)."""
-    if isinstance(default, bool):
-        words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-        if text.lower() not in words:
-            raise ValueError(text)
-        return words[text.lower()]
-    return type(default)(text)
-
-
 def _parse_options(pairs: list[str]) -> tuple[dict, dict]:
-    """``KEY=VALUE`` pairs → (derivation options, export options), values typed like their defaults."""
+    """``KEY=VALUE`` pairs → (derivation options, export options), values typed like their defaults
+    (:meth:`lupustrial.registry.Option.parse`); choices are checked by ``derive_study`` / the export."""
+    from lupustrial.cli._options import split_pairs
     from lupustrial.derive.export import EXPORT_OPTIONS
     from lupustrial.derive.study import DEFAULT_OPTIONS
     from lupustrial.errors import InputError, Problem
+    from lupustrial.registry import Option
 
     known = {**DEFAULT_OPTIONS, **EXPORT_OPTIONS}
     derive_opts, export_opts = {}, {}
-    for pair in pairs:
-        key, sep, text = (p.strip() for p in pair.partition("="))
-        if not sep:
-            raise InputError(f"--option {pair!r}: expected KEY=VALUE, e.g. -o teae_start=lymphodepletion",
-                             problems=[Problem("--option", pair, "write KEY=VALUE")])
+    for key, text in split_pairs(pairs, "teae_start=lymphodepletion"):
         if key not in known:
             raise InputError(f"--option {key!r} is unknown; use one of {', '.join(sorted(known))}",
                              problems=[Problem("--option", key, f"use one of {sorted(known)}")])
-        try:
-            value = _typed(known[key], text)
-        except ValueError:
-            raise InputError(f"--option {key}={text!r}: expected {type(known[key]).__name__}",
-                             problems=[Problem(key, text, f"give a {type(known[key]).__name__}")]) from None
+        value = Option(key, known[key], "").parse(text.strip())
         (export_opts if key in EXPORT_OPTIONS else derive_opts)[key] = value
     return derive_opts, export_opts
 

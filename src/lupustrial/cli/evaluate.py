@@ -10,18 +10,11 @@ import typer
 
 
 def _parse_options(pairs: list[str], name: str) -> dict:
-    from lupustrial.errors import InputError, Problem
+    from lupustrial.cli._options import split_pairs
     from lupustrial.registry import get
 
     entry = get(name)
-    options = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise InputError(f"--option {pair!r}: expected KEY=VALUE, e.g. --option window_days=30",
-                             problems=[Problem("--option", pair, "write KEY=VALUE")])
-        key, text = pair.split("=", 1)
-        options[key.strip()] = entry.option(key.strip()).parse(text)
-    return options
+    return {key: entry.option(key).parse(text) for key, text in split_pairs(pairs, "window_days=30")}
 
 
 def _read_json(path: str) -> dict:

@@ -13,10 +13,14 @@ frame is written in days after infusion, day 0 = infusion).
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+
+from lupustrial.errors import InputError, Problem
 
 HERE = Path(__file__).parent
 OVERALL = "Overall"
@@ -28,6 +32,22 @@ def load_table(name: str) -> tuple[dict[str, str], ...]:
     """Rows of a rule table (CSV beside this module) as dicts; comment lines start with ``#``."""
     with (HERE / name).open(encoding="utf-8") as fh:
         return tuple(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def check_options(
+    what: str, defaults: Mapping[str, Any], choices: Mapping[str, tuple], given: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """``defaults`` updated by ``given``; every unknown name and every value outside ``choices`` is
+    reported together in one :class:`~lupustrial.errors.InputError` (each problem names the option, the
+    value and the allowed names or values)."""
+    opts = {**defaults, **(given or {})}
+    problems = [Problem(k, v, f"use one of {', '.join(sorted(defaults))}") for k, v in opts.items()
+                if k not in defaults]
+    problems += [Problem(k, v, f"use one of {', '.join(map(str, choices[k]))}") for k, v in opts.items()
+                 if k in choices and v not in choices[k]]
+    if problems:
+        raise InputError.from_problems(what, problems)
+    return opts
 
 
 def to_date(expr: pl.Expr) -> pl.Expr:

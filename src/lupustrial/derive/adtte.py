@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from lupustrial.derive._common import ady
-from lupustrial.derive.flares import DEFAULT_FLARE, compute_flare_visits, time_to_flare
+from lupustrial.derive._common import ady, to_date
+from lupustrial.derive.flares import DEFAULT_FLARE, compute_flare_visits, first_response, time_to_flare
 
 _KEYS = ("STUDYID", "USUBJID", "TRT01A", "TRT01AN")
 PROGRESSION_RISE = 4  # SLEDAI-2K points above the running nadir (protocol assumption, see the docstring)
@@ -45,13 +45,13 @@ def derive_adtte(adsl: pl.DataFrame, adae: pl.DataFrame, adrs: pl.DataFrame | No
     (``visits``: the visit table, for TTFLARE) when the analysis frames hold the data. ``events``: the
     stored events frame, whose DS ``DEATH`` records count as deaths (see :func:`_deaths`)."""
     deaths = _deaths(adae, events)
+    hits = _response_visits(adrs, responses)
     parts = [_os(adsl, deaths)]
     if adrs is not None and adrs.height:
         parts.append(_time_to_response(adsl, adrs))
-        parts.extend(_progression(adsl, deaths, adrs, responses))
+        parts.extend(_progression(adsl, deaths, adrs, hits))
     if adlb is not None and adlb.height:
         parts.append(_time_to_bcell_return(adsl, adlb))
-    hits = _response_visits(adrs, responses)
     if visits is not None and visits.height and hits is not None:
         flares = compute_flare_visits(visits, adsl, flare_definition)
         parts.append(time_to_flare(_safety(adsl), flares, hits, flare_definition))
@@ -69,7 +69,8 @@ def _finish(part: pl.DataFrame) -> pl.DataFrame:
 
 
 def _response_visits(adrs: pl.DataFrame | None, responses: pl.DataFrame | None) -> pl.DataFrame | None:
-    """USUBJID, ADY, value (DORIS or LLDAS met): ``responses`` when given, else the ADRS parameters."""
+    """USUBJID, ADY, value (DORIS or LLDAS met): ``responses`` when given, else the ADRS parameters.
+    The response visits of DOR and TTFLARE (both start at :func:`lupustrial.derive.flares.first_response`)."""
     if responses is not None:
         return responses
     if adrs is None or not adrs.height:
@@ -103,8 +104,6 @@ def _deaths(adae: pl.DataFrame, events: pl.DataFrame | None = None) -> pl.DataFr
     date, else onset date) OR a disposition record ``DOMAIN = "DS"``, ``DECOD = "DEATH"`` (date = STDTC;
     CDISC CT NCOMPLT term DEATH, SDTMIG v3.4 DS) in ``events`` (the stored events frame, any domains).
     A DS death whose STDTC is not a complete date gives no date and is not counted (no imputation)."""
-    from lupustrial.derive._common import to_date
-
     ae = (adae.filter((pl.col("ATOXGR") == 5) | (pl.col("AEOUT").str.to_uppercase() == "FATAL"))
           .select("USUBJID", pl.coalesce("AENDT", "ASTDT").alias("DTHDT")))
     if events is not None and events.height:
@@ -115,10 +114,9 @@ def _deaths(adae: pl.DataFrame, events: pl.DataFrame | None = None) -> pl.DataFr
 
 
 def _progression(adsl: pl.DataFrame, deaths: pl.DataFrame, adrs: pl.DataFrame,
-                 responses: pl.DataFrame | None = None) -> list[pl.DataFrame]:
-    """PFS and DOR (definitions in the module docstring); ``deaths`` from :func:`_deaths`.
-    ``responses`` (USUBJID, ADY, value: DORIS or
-    LLDAS met) is used for DOR when given, else the DORIS/LLDAS parameters of ADRS."""
+                 hits: pl.DataFrame) -> list[pl.DataFrame]:
+    """PFS and DOR (definitions in the module docstring); ``deaths`` from :func:`_deaths`, ``hits`` (USUBJID,
+    ADY, value: DORIS or LLDAS met) from :func:`_response_visits`."""
     sledai = adrs.filter((pl.col("PARAMCD") == "SLEDAI2K") & pl.col("AVAL").is_not_null())
     sledai = sledai.sort("USUBJID", "ADY")
     if sledai.height == 0:
@@ -126,9 +124,7 @@ def _progression(adsl: pl.DataFrame, deaths: pl.DataFrame, adrs: pl.DataFrame,
     nadir = pl.col("AVAL").cum_min().shift(1).over("USUBJID")
     visits = sledai.with_columns(
         ((pl.col("ADY") > 0) & (pl.col("AVAL") >= nadir + PROGRESSION_RISE)).fill_null(False).alias("_prog"))
-    hits = (responses.filter(pl.col("value").fill_null(False)) if responses is not None else
-            adrs.filter(pl.col("PARAMCD").is_in(RESPONSES) & (pl.col("AVALC") == "Y")))
-    resp = hits.filter(pl.col("ADY") > 0).group_by("USUBJID").agg(pl.col("ADY").min().alias("_resp"))
+    resp = first_response(hits)
     base = _safety(adsl).join(deaths, on="USUBJID", how="left").with_columns(
         (pl.col("DTHDT") - pl.col("TRTSDT")).dt.total_days().cast(pl.Float64).alias("_death"))
     last = visits.filter(pl.col("ADY") > 0).group_by("USUBJID").agg(pl.col("ADY").max().alias("_last"))

@@ -32,15 +32,15 @@ from typing import Any
 
 import polars as pl
 
-from lupustrial.derive._common import load_table
+from lupustrial.derive._common import check_options, load_table
+from lupustrial.derive.xpt import ENCODINGS, MAX_CHAR, write_xpt
 from lupustrial.errors import InputError, Problem
 
 FORMATS = ("parquet", "csv", "xpt")
 ADAM_DATASETS = ("ADSL", "ADAE", "ADLB", "ADRS", "ADPC", "ADPP", "ADTTE")
 ALL_DATASETS = (*ADAM_DATASETS, "OUTCOMES")
 EXPORT_OPTIONS: dict[str, Any] = {"xpt_text": "ascii", "xpt_long_text": "split"}
-EXPORT_CHOICES = {"xpt_text": ("ascii", "utf-8"), "xpt_long_text": ("split", "error")}
-XPT_MAX_CHAR = 200
+EXPORT_CHOICES = {"xpt_text": ENCODINGS, "xpt_long_text": ("split", "error")}
 
 
 def load_labels() -> tuple[dict[str, str], dict[str, str]]:
@@ -57,15 +57,7 @@ def load_xpt_names() -> dict[str, str]:
 
 def export_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     """The export options with defaults filled in; unknown keys or values → :class:`InputError`."""
-    opts = {**EXPORT_OPTIONS, **(options or {})}
-    for key, value in opts.items():
-        if key not in EXPORT_OPTIONS:
-            raise InputError(f"export option {key!r} is unknown; use one of {sorted(EXPORT_OPTIONS)}",
-                             problems=[Problem(key, value, f"use one of {sorted(EXPORT_OPTIONS)}")])
-        if value not in EXPORT_CHOICES[key]:
-            raise InputError(f"export option {key}={value!r}: use one of {EXPORT_CHOICES[key]}",
-                             problems=[Problem(key, value, f"use one of {EXPORT_CHOICES[key]}")])
-    return opts
+    return check_options("export options", EXPORT_OPTIONS, EXPORT_CHOICES, options)
 
 
 def select_datasets(fmt: str, datasets: Iterable[str] | None) -> tuple[str, ...]:
@@ -105,12 +97,12 @@ def compute_split_long_text(frame: pl.DataFrame, labels: Mapping[str, str]) -> t
     columns = []
     for s in frame.get_columns():
         longest = s.str.len_chars().max() if s.dtype == pl.Utf8 else None
-        if longest is None or longest <= XPT_MAX_CHAR:
+        if longest is None or longest <= MAX_CHAR:
             columns.append(s)
             continue
-        for part in range(-(-longest // XPT_MAX_CHAR)):
+        for part in range(-(-longest // MAX_CHAR)):
             name = s.name if part == 0 else f"{s.name[: 8 - len(str(part))]}{part}"
-            chunk = s.str.slice(part * XPT_MAX_CHAR, XPT_MAX_CHAR)
+            chunk = s.str.slice(part * MAX_CHAR, MAX_CHAR)
             columns.append(pl.when(chunk != "").then(chunk).alias(name) if part else chunk.alias(name))
             if part:
                 suffix = f" (part {part + 1})"
@@ -143,8 +135,6 @@ def _write(name: str, frame: pl.DataFrame, folder: Path, fmt: str, opts: dict, c
     elif fmt == "csv":
         frame.write_csv(path)
     else:
-        from lupustrial.derive.xpt import write_xpt
-
         frame, labels = compute_xpt_frame(name, frame, opts)
         write_xpt(path, name, frame, labels, label=load_labels()[0].get(name, ""),
                   encoding=opts["xpt_text"], created=created)  # fmt: skip

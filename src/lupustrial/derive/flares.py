@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["DEFAULT_FLARE", "FLARE_DEFINITIONS", "compute_flare_visits", "time_to_flare"]
+__all__ = ["DEFAULT_FLARE", "FLARE_DEFINITIONS", "compute_flare_visits", "first_response", "time_to_flare"]
 
 DEFAULT_FLARE = "sfi"
 FLARE_DEFINITIONS: dict[str, str] = {  # option value -> label used in PARAM
@@ -45,13 +45,10 @@ FLARE_DEFINITIONS: dict[str, str] = {  # option value -> label used in PARAM
 
 def check_flare_definition(definition: str) -> str:
     """``definition`` if it is one of ``FLARE_DEFINITIONS``, else an ``InputError`` naming the choices."""
-    from lupustrial.errors import InputError, Problem
+    from lupustrial.derive._common import check_options
 
-    if definition not in FLARE_DEFINITIONS:
-        raise InputError(f"flare_definition={definition!r} is not a flare definition",
-                         problems=[Problem("flare_definition", definition,
-                                           f"use one of {', '.join(FLARE_DEFINITIONS)}")])
-    return definition
+    key = "flare_definition"
+    return check_options(key, {key: DEFAULT_FLARE}, {key: tuple(FLARE_DEFINITIONS)}, {key: definition})[key]
 
 
 def _sfi(prepared: pl.DataFrame, severe_only: bool) -> pl.DataFrame:
@@ -102,12 +99,18 @@ def compute_flare_visits(visits: pl.DataFrame, adsl: pl.DataFrame | None = None,
     return flare.select("USUBJID", pl.col("ADY").cast(pl.Int64), "FLARE").sort("USUBJID", "ADY")
 
 
+def first_response(responses: pl.DataFrame) -> pl.DataFrame:
+    """USUBJID, ``_resp``: the first post-infusion day (ADY > 0) with a response (``value`` true) — the
+    time origin of TTFLARE and of ADTTE DOR."""
+    return (responses.filter(pl.col("value").fill_null(False) & (pl.col("ADY") > 0))
+            .group_by("USUBJID").agg(pl.col("ADY").min().alias("_resp")))
+
+
 def time_to_flare(safety: pl.DataFrame, flares: pl.DataFrame, responses: pl.DataFrame,
                   definition: str = DEFAULT_FLARE) -> pl.DataFrame:
     """``TTFLARE`` rows (module docstring). ``safety``: the ADTTE keys and TRTSDT of the safety population;
     ``flares``: :func:`compute_flare_visits`; ``responses``: USUBJID, ADY, value (DORIS or LLDAS met)."""
-    resp = (responses.filter(pl.col("value").fill_null(False) & (pl.col("ADY") > 0))
-            .group_by("USUBJID").agg(pl.col("ADY").min().alias("_resp")))
+    resp = first_response(responses)
     later = flares.join(resp, on="USUBJID").filter(
         (pl.col("ADY") > pl.col("_resp")) & pl.col("FLARE").is_not_null())
     per = later.sort("ADY").group_by("USUBJID").agg(

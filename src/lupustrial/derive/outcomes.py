@@ -42,6 +42,12 @@ class Context:
     groups: list[str]
     options: dict[str, Any] = field(default_factory=dict)
 
+    def option(self, name: str) -> Any:
+        """The ``derive_study`` option ``name``: as given, else its declared default (``DEFAULT_OPTIONS``)."""
+        from lupustrial.derive.study import DEFAULT_OPTIONS
+
+        return self.options.get(name, DEFAULT_OPTIONS[name])
+
     def population(self, flag: str) -> pl.DataFrame:
         adsl = self.frames["ADSL"]
         return with_overall(adsl.filter(pl.col(flag) == "Y").select("USUBJID", "TRT01A")).select(
@@ -134,7 +140,7 @@ def _values_at(ctx: Context, frame: pl.DataFrame, code: str, column: str, day: i
     rows = frame.filter((pl.col("PARAMCD") == code) & pl.col(column).is_not_null()) if frame.height else frame
     if rows.height == 0:
         return no_value(ctx.groups, why)
-    at = _at_day(rows, day, ctx.protocol, ctx.options.get("visit_window_days", 14))
+    at = _at_day(rows, day, ctx.protocol, ctx.option("visit_window_days"))
     per = ctx.population("EFFFL").join(at.select("USUBJID", pl.col(column).alias("value")), on="USUBJID")
     return median_iqr(per, ctx.groups, why=f"no assessment near day {day}")
 
@@ -161,11 +167,11 @@ def response(ctx: Context, o: Any, day: int) -> pl.DataFrame:
     rows = rs.filter(pl.col("PARAMCD") == o.id.upper()) if rs.height else rs
     if rows.height == 0:
         return no_value(ctx.groups, "no disease-activity assessments (SLEDAI-2K/BILAG/PGA) in the data")
-    at = _at_day(rows, day, ctx.protocol, ctx.options.get("visit_window_days", 14))
+    at = _at_day(rows, day, ctx.protocol, ctx.option("visit_window_days"))
     per = ctx.population("EFFFL").join(
         at.select("USUBJID", (pl.col("AVALC") == "Y").alias("flag")), on="USUBJID", how="left"
     )
-    if ctx.options.get("missing_response", "non_responder") == "exclude":
+    if ctx.option("missing_response") == "exclude":
         per = per.filter(pl.col("flag").is_not_null())
     return proportion(per, ctx.groups)
 
@@ -182,7 +188,7 @@ def orr(ctx: Context, o: Any, day: int) -> pl.DataFrame:
         .group_by("USUBJID", "ADY")
         .agg(pl.col("value").fill_null(False).any())
     )
-    at = _at_day(both, day, ctx.protocol, ctx.options.get("visit_window_days", 14))
+    at = _at_day(both, day, ctx.protocol, ctx.option("visit_window_days"))
     return _flag_over(ctx, at.filter(pl.col("value")), "EFFFL")
 
 
@@ -200,7 +206,7 @@ def dcr(ctx: Context, o: Any, day: int) -> pl.DataFrame:
         "USUBJID", "ADY", (pl.col("CHG") < 4).alias("value"))
     both = (pl.concat([responding, stable], how="vertical_relaxed").group_by("USUBJID", "ADY")
             .agg(pl.col("value").fill_null(False).any()))
-    at = _at_day(both, day, ctx.protocol, ctx.options.get("visit_window_days", 14))
+    at = _at_day(both, day, ctx.protocol, ctx.option("visit_window_days"))
     return _flag_over(ctx, at.filter(pl.col("value")), "EFFFL")
 
 

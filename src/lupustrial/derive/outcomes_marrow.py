@@ -57,7 +57,7 @@ def marrow_parts(ctx: Context, day: int) -> list[tuple[str, str | None, pl.DataF
         return [("bone_marrow by visit", None, no_value(ctx.groups, "no bone_marrow concentration samples"))]
     unit = marrow["AVALU"].drop_nulls().first()
     blq = pl.col("BLQFL") == "Y"
-    conc = pl.when(blq).then(0.0 if ctx.options.get("blq_summary", "zero") == "zero" else None)
+    conc = pl.when(blq).then(0.0 if ctx.option("blq_summary") == "zero" else None)
     marrow = marrow.with_columns(conc.otherwise(pl.col("AVAL")).alias("value"))
     ratio = compute_marrow_ratio(marrow, pc.filter(pl.col("MATRIX") == BLOOD))
     pop, parts = ctx.population("SAFFL"), []

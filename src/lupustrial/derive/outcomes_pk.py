@@ -142,7 +142,7 @@ def _km_at(ctx: Context, day: int, paramcd: str, events: str) -> pl.DataFrame:
             continue
         km = compute_km(sub)
         at = km.table.filter(pl.col("time") <= day).tail(1).row(0, named=True)
-        lower, upper, method = _km_interval(at, ctx.options.get("km_ci_no_events", "exact_binomial"))
+        lower, upper, method = _km_interval(at, ctx.option("km_ci_no_events"))
         rows.append(
             pl.DataFrame(
                 [
@@ -174,11 +174,15 @@ def _km_interval(at: dict[str, Any], no_events: str) -> tuple[float | None, floa
       when subjects were censored earlier, as they are not counted;
     * ``not_estimable``: no interval (SAS PROC LIFETEST and lifelines print none either).
     """
+    from lupustrial.stats.proportions import clopper_pearson
+
     if at["lower"] is not None or at["survival"] < 1.0:
         return at["lower"], at["upper"], "Kaplan-Meier, log-log 95%"
     n = int(at["n_risk"])
     if no_events == "exact_binomial" and n > 0:
-        return 0.025 ** (1.0 / n), 1.0, f"no events: exact binomial (Clopper-Pearson) 95% on {n} at risk"
+        lower, upper = clopper_pearson(n, n)  # n of n event-free: (0.025^(1/n), 1)
+        method = f"no events: exact binomial (Clopper-Pearson) 95% on {n} at risk"
+        return float(lower), float(upper), method
     return None, None, "no events: 95% CI not estimable (log-log undefined at S = 1)"
 
 

@@ -83,8 +83,8 @@ def _one(ctx: Context, analyte: str, day: int) -> list[tuple[str, str | None, pl
     if vals.height == 0 or vals.filter(pl.col("ADY") > 0).height == 0:
         why = f"no {rule['paramcd']} results after baseline in the data"
         return [(item, unit, no_value(ctx.groups, why))]
-    at = _at_day(vals, day, ctx.protocol, ctx.options.get("visit_window_days", 14))
-    population = ctx.options.get("autoantibody_population", "all")
+    at = _at_day(vals, day, ctx.protocol, ctx.option("visit_window_days"))
+    population = ctx.option("autoantibody_population")
     if population == "baseline_positive":
         at = at.filter(pl.col("positive_base"))
     per = ctx.population("EFFFL").join(at.select("USUBJID", "value", "AVALC"), on="USUBJID")

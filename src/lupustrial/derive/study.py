@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from lupustrial.derive._common import groups_of, reasons_frame
+from lupustrial.derive._common import check_options, groups_of, reasons_frame
 from lupustrial.derive.flares import FLARE_DEFINITIONS
-from lupustrial.errors import InputError, Problem
+from lupustrial.instruments.adverse_events.coding import TERM_MATCH
 
 DOMAINS = ("subjects", "visits", "interventions", "events", "findings")
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -34,7 +34,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 CHOICES = {
     "teae_start": ("infusion", "lymphodepletion"),
-    "ae_term_match": ("normalised", "exact"),
+    "ae_term_match": TERM_MATCH,  # instruments.adverse_events.coding
     "missing_response": ("non_responder", "exclude"),
     "titre_below_lowest": ("one_step_below", "exclude"),
     "autoantibody_population": ("all", "baseline_positive"),
@@ -55,19 +55,7 @@ class DerivedStudy:
 
 
 def _options(options: dict[str, Any] | None) -> dict[str, Any]:
-    opts = {**DEFAULT_OPTIONS, **(options or {})}
-    for key, value in opts.items():
-        if key not in DEFAULT_OPTIONS:
-            raise InputError(
-                f"derive_study: unknown option {key!r}",
-                problems=[Problem(key, value, f"use one of {sorted(DEFAULT_OPTIONS)}")],
-            )
-        if key in CHOICES and value not in CHOICES[key]:
-            raise InputError(
-                f"derive_study: option {key}={value!r}",
-                problems=[Problem(key, value, f"use one of {CHOICES[key]}")],
-            )
-    return opts
+    return check_options("derive_study options", DEFAULT_OPTIONS, CHOICES, options)
 
 
 DERIVED_BY = {

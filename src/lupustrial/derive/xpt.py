@@ -41,6 +41,7 @@ from lupustrial.errors import InputError, Problem
 MAX_NAME = 8  # TS-140: nname char8, member name char8
 MAX_LABEL = 40  # TS-140: nlabel char40, dataset label char40
 MAX_CHAR = 200  # FDA/CDISC v5 transport: character variables at most 200 bytes
+ENCODINGS = ("ascii", "utf-8")  # character data: ASCII (TS-140) or, by choice, UTF-8 bytes
 RECORD = 80
 SAS_VERSION = "9.4"  # the SAS release the header declares; v5 layout is release independent
 SAS_OS = "PYTHON"  # operating-system field; constant so equal data give equal files
@@ -203,9 +204,9 @@ def encode_members(
 
     Every problem of every variable is collected and raised together as one :class:`InputError`.
     """
-    if encoding not in ("ascii", "utf-8"):
-        raise InputError(f"XPT encoding {encoding!r}: use ascii or utf-8",
-                         problems=[Problem("encoding", encoding, "use ascii or utf-8")])
+    if encoding not in ENCODINGS:
+        raise InputError(f"XPT encoding {encoding!r}: use {' or '.join(ENCODINGS)}",
+                         problems=[Problem("encoding", encoding, f"use {' or '.join(ENCODINGS)}")])
     labels = labels or {}
     problems = _name_problems(dataset, frame, labels, label)
     variables, blocks = [], []

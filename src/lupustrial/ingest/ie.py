@@ -26,20 +26,20 @@ from typing import Any
 import polars as pl
 
 from lupustrial.ingest.spec import template_spec
+from lupustrial.ingest.validate import _length
 
 __all__ = ["criteria_codes", "ie_records"]
 
-_TEST_CHARS = 100  # store column findings.test (store/schema.py)
 
-
-def _cut(text: str) -> str:
+def _cut(text: str, limit: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _TEST_CHARS else text[: _TEST_CHARS - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def criteria_codes(protocol: Any) -> pl.DataFrame:
     """One row per criterion of ``protocol``: ``id, TESTCD, TEST, CAT, ORRES`` (ORRES when not met)."""
     rows, seen = [], {"inclusion": 0, "exclusion": 0}
+    limit = _length(template_spec("eligibility"), "TEST")  # the store column's width (findings.test)
     for c in protocol.eligibility:
         seen[c.kind] += 1
         inclusion = c.kind == "inclusion"
@@ -47,7 +47,7 @@ def criteria_codes(protocol: Any) -> pl.DataFrame:
             {
                 "id": c.id,
                 "TESTCD": f"{'INCL' if inclusion else 'EXCL'}{seen[c.kind]:02d}",
-                "TEST": _cut(c.text),
+                "TEST": _cut(c.text, limit),
                 "CAT": c.kind.upper(),
                 "ORRES": "N" if inclusion else "Y",
             }

@@ -230,8 +230,10 @@ def simulate_course(
     }
 
 
-def flatten(courses: list[dict[str, Any]], rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """The arrays the source records need, cohorts stacked in order (rows = treated patients).
+def flatten(courses: list[dict[str, Any]], rng: np.random.Generator) -> dict[str, Any]:
+    """The arrays the source records need, cohorts stacked in order (rows = treated patients), and
+    ``params``: the model parameters the courses were simulated with (scenario overrides included; the
+    same for every cohort, only the dose differs).
 
     PK observations: the model concentration × exp(N(0, σ_assay)), below the LLOQ → NaN (as
     ``kinetics.sample_observations``); ``lloq`` per patient.
@@ -266,4 +268,5 @@ def flatten(courses: list[dict[str, Any]], rng: np.random.Generator) -> dict[str
     obs = out["conc"] * np.exp(rng.normal(0.0, 1.0, out["conc"].shape) * sigma[:, None])
     out["pk"] = np.where(obs < lloq[:, None], np.nan, obs)
     out["lloq"] = lloq
+    out["params"] = courses[0]["sim"]["params"]
     return out

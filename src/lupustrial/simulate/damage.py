@@ -30,8 +30,8 @@ def sdi_days(protocol: Any) -> tuple[int, ...]:
 
 def sdi_at(subject: np.ndarray, sdi0: np.ndarray, rows: np.ndarray, days: np.ndarray, rate_per_year: float,
            rng: np.random.Generator) -> np.ndarray:
-    """SDI per sample; samples are grouped by ``subject`` (integer codes) and must be sorted by day within
-    a subject. ``sdi0`` is indexed by ``rows``."""
+    """SDI per sample (in the given order); samples are grouped by ``subject`` (integer codes) and taken in
+    day order within a subject (sorted here). ``sdi0`` is indexed by ``rows``."""
     order = np.lexsort((days, subject))
     s, d = subject[order], days[order].astype(float)
     first = np.ones(s.size, bool)

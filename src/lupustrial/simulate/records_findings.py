@@ -255,14 +255,16 @@ def _sdi(
     has no such outcome)."""
     from lupustrial.simulate.damage import sdi_at, sdi_days
 
-    days = np.array(sdi_days(protocol) or (-(10**6),))  # no sdi outcome: a day no visit is near
+    days = np.array(sdi_days(protocol))
+    if days.size == 0:
+        return None
     vd, win = fu["VISITDY"].to_numpy(), fu["WINDOW"].to_numpy()
     keep = (np.abs(vd[:, None] - days[None, :]) <= win[:, None]).any(axis=1)
     if not keep.any():
         return None
     codes = np.unique(fu["USUBJID"].to_numpy()[keep], return_inverse=True)[1]
-    sdi = sdi_at(codes, pts["sdi"].to_numpy(), rows[keep], fu["VISITDY"].to_numpy()[keep],
-                 params.value("records.sdi_accrual_rate"), rng)
+    rate = params.value("records.sdi_accrual_rate")
+    sdi = sdi_at(codes, pts["sdi"].to_numpy(), rows[keep], vd[keep], rate, rng)
     return _long(fu.filter(pl.Series(keep)), [("SDI", _num(sdi), None, None, None)])
 
 
@@ -320,9 +322,7 @@ def _marrow(
 
 def findings_records(protocol: Any, pts: pl.DataFrame, arrays: dict, rng: np.random.Generator) -> dict:
     """``labs``, ``instrument_items``, ``pk``, ``flow_cytometry`` and ``cytokines`` frames."""
-    from lupustrial.simulate.population import resolve
-
-    params = resolve(protocol.model_dump(), 1.0)[0]
+    params = arrays["params"]  # as the courses were simulated (scenario overrides included)
     sub = rng.spawn(1)[0]  # follow-up findings of the outcome measures; leaves rng's own stream as it was
     fu = _base(pts, protocol, arrays["anc"].shape[1] - 1, 0)
     r, d = fu["course_row"].to_numpy(), fu["VISITDY"].to_numpy()

@@ -75,10 +75,14 @@ def _parse(frame: pl.DataFrame, terms: pl.DataFrame, source: str) -> pl.DataFram
     return frame
 
 
+def _shipped() -> pl.DataFrame:
+    text = resources.files(__package__).joinpath(DEFAULT_SYNONYMS).read_text(encoding="utf-8")
+    return pl.read_csv(text.encode(), infer_schema_length=0)
+
+
 @cache
 def _default() -> pl.DataFrame:
-    text = resources.files(__package__).joinpath(DEFAULT_SYNONYMS).read_text(encoding="utf-8")
-    return _parse(pl.read_csv(text.encode(), infer_schema_length=0), load_terms(), DEFAULT_SYNONYMS)
+    return _parse(_shipped(), load_terms(), DEFAULT_SYNONYMS)
 
 
 def load_synonyms(path: str | Path | None = None, *, terms: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -88,6 +92,5 @@ def load_synonyms(path: str | Path | None = None, *, terms: pl.DataFrame | None 
         return _default()
     table = load_terms() if terms is None else terms
     if path is None:
-        text = resources.files(__package__).joinpath(DEFAULT_SYNONYMS).read_text(encoding="utf-8")
-        return _parse(pl.read_csv(text.encode(), infer_schema_length=0), table, DEFAULT_SYNONYMS)
+        return _parse(_shipped(), table, DEFAULT_SYNONYMS)
     return _parse(pl.read_csv(path, infer_schema_length=0), table, str(path))
