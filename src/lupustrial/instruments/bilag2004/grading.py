@@ -25,7 +25,7 @@ from lupustrial.instruments.bilag2004.catalogue import ITEMS, PREVIOUS_ITEMS, SY
 from lupustrial.instruments.bilag2004.rules import SCALE, renal_scheme, target_exprs
 
 __all__ = ["POINTS", "RANK_GRADES", "RANK_POINTS", "SystemGrade", "all_systems", "effective_columns",
-           "flagged_columns", "grade_system"]
+           "flagged_columns", "grade_system", "lookup"]
 
 #: Numeric BILAG-2004 score per grade (Yee CS et al. Rheumatology 2010;49:1665, verified: abstract).
 POINTS: dict[str, int] = {"A": 12, "B": 8, "C": 1, "D": 0, "E": 0}
@@ -38,13 +38,26 @@ RANK_POINTS: tuple[int, ...] = (POINTS["E"], POINTS["D"], POINTS["C"], POINTS["B
 
 @dataclass(frozen=True)
 class SystemGrade:
-    """One system's expressions: ``rank`` (see :func:`grade_system`), ``reason_index`` into ``reasons``."""
+    """One system's expressions: ``reason_index`` into ``reasons``; ``ranks[i]`` is the rank (see
+    :func:`grade_system`) that reason ``i`` gives, so the rank is a lookup, not a second decision chain."""
 
     system: str
-    rank: pl.Expr
     reason_index: pl.Expr
     reasons: tuple[str, ...]
+    ranks: tuple[int | None, ...]
     evaluable: pl.Expr
+    #: every rule of the system, each computed once into a ``_rule_<system>_<i>`` column that
+    #: ``reason_index`` reads (one parallel stage; the decision chain then only picks among columns)
+    rules: tuple[pl.Expr, ...] = ()
+
+    @property
+    def rank(self) -> pl.Expr:
+        return lookup(self.ranks, pl.Int8, self.reason_index)
+
+
+def lookup(table: tuple[Any, ...], dtype: Any, index: pl.Expr) -> pl.Expr:
+    """``table[index]`` for every row (index null -> null): a gather from a small literal Series."""
+    return pl.lit(pl.Series(table, dtype=dtype)).gather(index)
 
 
 def _v(code: str) -> pl.Expr:
@@ -174,36 +187,44 @@ def _decided(system: str, scheme: str, targets: dict[str, list[tuple[str, pl.Exp
 
 
 def grade_system(system: str, options: Mapping[str, Any]) -> SystemGrade:
-    """Rank and reason-index expressions of one system, read from the rule tables.
+    """Rank and reason-index expressions of one system, read from the rule tables. The reason index
+    reads the ``rules`` columns, which must be computed first.
 
     ``rank``: 4 A, 3 B, 2 C, 1 D, 0 E, 5 inactive with unknown history, null not evaluable.
     ``reason_index`` points into ``reasons`` (0 = not evaluable, then one entry per rule, then D/E).
     """
     scheme = options["renal_scheme"]
-    targets = target_exprs(system, scheme, _v, _p, options)
+    rules: list[pl.Expr] = []
+
+    def column(expr: pl.Expr) -> pl.Expr:
+        rules.append(expr.alias(f"_rule_{system}_{len(rules)}"))
+        return pl.col(f"_rule_{system}_{len(rules) - 1}")
+
+    targets = {target: [(label, column(expr)) for label, expr in labelled]
+               for target, labelled in target_exprs(system, scheme, _v, _p, options).items()}
     if system == "renal":
         targets = _renal_targets(targets, scheme)
     evaluable = ~pl.any_horizontal([_m(it.code) for it in items_of(system)])
     if options["nd_handling"] == "decisive":
         evaluable = evaluable | _decided(system, scheme, targets, options)
     history = pl.col(f"history_{system}")
-    rank: Any = pl.when(~evaluable).then(pl.lit(None, pl.Int8))
+    # the first rule that fires names the reason; A rules come before B before C, so the reason's
+    # letter is the grade (the rank is looked up from the reason index)
     reason: Any = pl.when(~evaluable).then(0)
     reasons = ["not evaluable: item(s) ND or missing (see missing)"]
+    ranks: list[int | None] = [None]
     for letter, value in (("A", 4), ("B", 3), ("C", 2)):
-        rules = targets.get(letter, [])
-        if rules:
-            rank = rank.when(_any(rules)).then(value)
-        for label, expr in rules:
+        for label, expr in targets.get(letter, []):
             reason = reason.when(expr).then(len(reasons))
             reasons.append(f"{letter}: {label}")
-    rank = rank.when(history).then(1).when(~history).then(0).otherwise(5).cast(pl.Int8)
+            ranks.append(value)
     reason = reason.when(history).then(len(reasons)).when(~history).then(len(reasons) + 1)
     reason = reason.otherwise(len(reasons) + 2).cast(pl.UInt16)
     reasons += ["D: no current activity, system previously involved",
                 "E: no current activity, system never involved",
                 f"D or E undetermined: history_{system} not given (0 points either way)"]
-    return SystemGrade(system, rank, reason, tuple(reasons), evaluable)
+    ranks += [1, 0, 5]
+    return SystemGrade(system, reason, tuple(reasons), tuple(ranks), evaluable, tuple(rules))
 
 
 def all_systems(options: Mapping[str, Any]) -> list[SystemGrade]:

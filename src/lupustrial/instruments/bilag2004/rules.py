@@ -155,10 +155,9 @@ def clause_expr(c: Clause, value: Callable[[str], pl.Expr], previous: Callable[[
         parts = [previous(i).is_null() for i in c.items]
     else:
         raise ValueError(f"grading_rules.csv: unknown op {c.op!r} in rule {c.rule_id}")
-    parts = [p.fill_null(False) for p in parts]
-    if c.min_count <= 1:
-        return pl.any_horizontal(parts)
-    return pl.sum_horizontal([p.cast(pl.Int8) for p in parts]) >= c.min_count
+    if c.min_count <= 1:  # Kleene OR: true if any part is true, else null -> false
+        return pl.any_horizontal(parts).fill_null(False)
+    return pl.sum_horizontal([p.fill_null(False).cast(pl.Int8) for p in parts]) >= c.min_count
 
 
 def target_exprs(system: str, scheme: str, value: Callable[[str], pl.Expr],

@@ -26,6 +26,7 @@ from lupustrial.instruments.bilag2004.grading import (
     all_systems,
     effective_columns,
     flagged_columns,
+    lookup,
 )
 from lupustrial.registry import Instrument, Option, register
 
@@ -61,19 +62,26 @@ OPTIONS: tuple[Option, ...] = (
 
 
 def missing_lists(flags: pl.DataFrame, names: tuple[str, ...], rows_with_missing: pl.Series) -> pl.Series:
-    """``List[str]`` per row of the columns of ``flags`` (Boolean) that are true, named by ``names``.
+    """``List[str]`` per row of the columns of ``flags`` (Boolean) that are true, named by ``names``;
+    empty where ``rows_with_missing`` is false.
 
-    Vectorised (numpy nonzero + Arrow list offsets) over the rows that miss anything: building the
-    lists with ``concat_list`` of 97 when/then columns costs ~40 µs per row in polars 2.1.
+    Vectorised over the true cells only (missing data are rare): each column's true rows in one parallel
+    ``arg_true``, a stable sort by row (so names keep column order), Arrow list offsets from the counts.
+    Building the lists with ``concat_list`` of 97 when/then columns costs ~40 µs per row in polars 2.1.
     """
     import numpy as np
     import pyarrow as pa
 
     n = flags.height
-    rows = np.flatnonzero(rows_with_missing.to_numpy())
-    r, c = np.nonzero(flags[rows].to_numpy()) if rows.size else (np.array([], int), np.array([], int))
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows[r], minlength=n))]).astype(np.int64)
-    values = pl.Series(names, dtype=pl.Utf8).gather(c).to_arrow()
+    lists = flags.select(pl.col(c).arg_true().implode() for c in flags.columns).get_columns()
+    hits = [s[0].to_numpy().astype(np.int64) for s in lists]
+    r = np.concatenate(hits) if hits else np.empty(0, np.int64)
+    c = np.repeat(np.arange(len(hits)), [len(h) for h in hits])
+    keep = rows_with_missing.to_numpy()[r] if r.size else np.empty(0, bool)
+    r, c = r[keep], c[keep]
+    order = np.argsort(r, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n))]).astype(np.int64)
+    values = pl.Series(names, dtype=pl.Utf8).gather(c[order]).to_arrow()
     return pl.Series("missing", pa.LargeListArray.from_arrays(pa.array(offsets), values))
 
 
@@ -91,40 +99,50 @@ def _plan(option_items: tuple[tuple[str, Any], ...], flagged: frozenset[str]) ->
     options = dict(option_items)
     values, missing = effective_columns(options, flagged)
     systems = all_systems(options)
-    ranks = [g.rank.alias(f"_r_{g.system}") for g in systems]
-    ranks += [g.reason_index.alias(f"_ri_{g.system}") for g in systems]
-    rank = {g.system: pl.col(f"_r_{g.system}") for g in systems}
-    total = pl.sum_horizontal([pl.lit(pl.Series(RANK_POINTS)).gather(r) for r in rank.values()])
-    not_evaluable = pl.any_horizontal([r.is_null() for r in rank.values()])
+    # one decision chain per system gives the reason index; grade, points and "not evaluable" (index 0)
+    # are lookups on it
+    index = {g.system: pl.col(f"_ri_{g.system}") for g in systems}
+    reasons = [g.reason_index.alias(f"_ri_{g.system}") for g in systems]
+    total = pl.sum_horizontal([lookup(tuple(RANK_POINTS[r] if r is not None else 0 for r in g.ranks),
+                                      pl.Int64, index[g.system]) for g in systems])
+    not_evaluable = [index[g.system] == 0 for g in systems]
     # the set of not-evaluable systems as a 9-bit mask, looked up in the 512 possible reason texts
-    mask = pl.sum_horizontal([r.is_null().cast(pl.UInt16) * (1 << i) for i, r in enumerate(rank.values())])
-    texts = [", ".join(s for i, s in enumerate(rank) if m >> i & 1) for m in range(1 << len(rank))]
-    texts = ["not evaluable: system(s) with ND/missing items: " + t for t in texts]
-    no_value = not_evaluable & pl.lit(options["total_when_system_missing"] == "not_evaluable")
-    value = pl.when(no_value).then(pl.lit(None, pl.Int64)).otherwise(total.cast(pl.Int64))
-    reason = pl.when(no_value).then(pl.lit(pl.Series(texts, dtype=pl.Utf8)).gather(mask))
-    grades = pl.Series(RANK_GRADES, dtype=pl.Utf8)
-    details = [pl.lit(grades).gather(r).alias(f"grade_{s}") for s, r in rank.items()]
-    details += [pl.lit(pl.Series(g.reasons, dtype=pl.Utf8)).gather(pl.col(f"_ri_{g.system}"))
-                .alias(f"reason_{g.system}") for g in systems]
-    # without "decisive", a missing item always makes its system (so its rank) null
+    mask = pl.sum_horizontal([ne.cast(pl.UInt16) * (1 << i) for i, ne in enumerate(not_evaluable)])
+    names = [g.system for g in systems]
+    texts = ["not evaluable: system(s) with ND/missing items: "
+             + ", ".join(s for i, s in enumerate(names) if m >> i & 1) for m in range(1 << len(names))]
+    no_total = options["total_when_system_missing"] == "not_evaluable"
+    no_value = pl.any_horizontal(not_evaluable) & pl.lit(no_total)
+    value = pl.when(no_value).then(pl.lit(None, pl.Int64)).otherwise(total)
+    reason = pl.when(no_value).then(lookup(tuple(texts), pl.Utf8, mask))
+    details = [lookup(tuple(None if r is None else RANK_GRADES[r] for r in g.ranks), pl.Utf8, index[g.system])
+               .alias(f"grade_{g.system}") for g in systems]
+    details += [lookup(g.reasons, pl.Utf8, index[g.system]).alias(f"reason_{g.system}") for g in systems]
+    # without "decisive", a missing item always makes its system not evaluable
     any_missing = ([pl.col(f"_m_{it.code}") for it in ITEMS] if options["nd_handling"] == "decisive"
-                   else [r.is_null() for r in rank.values()])
-    return _Plan((tuple(values), tuple(missing), tuple(ranks)),
+                   else not_evaluable)
+    rules = tuple(rule for g in systems for rule in g.rules)
+    return _Plan((tuple(values), tuple(missing), rules, tuple(reasons)),
                  (value.alias("value"), reason.alias("reason"), *details), pl.any_horizontal(any_missing))
 
 
 def score_bilag2004(frame: pl.DataFrame, options: Mapping[str, Any]) -> pl.DataFrame:
-    """Grade all nine systems and sum the numeric score, for every row of ``frame`` at once."""
+    """Grade all nine systems and sum the numeric score, for every row of ``frame`` (validated by
+    :func:`lupustrial.evaluation.validate_table`) at once.
+
+    One lazy query, run by polars' streaming engine: it works through the stages in row batches that
+    stay in cache and on every core (~15% less CPU than materialising each helper column in full).
+    """
     plan = _plan(tuple(sorted(options.items())), flagged_columns(frame))
+    codes = tuple(it.code for it in ITEMS)
     lazy = frame.lazy()
     for stage in plan.stages:
         lazy = lazy.with_columns(stage)
-    staged = lazy.collect()
-    out = staged.select(plan.final)
-    flags = staged.select([f"_m_{it.code}" for it in ITEMS])
-    rows = staged.select(plan.rows_with_missing).to_series()
-    return out.insert_column(1, missing_lists(flags, tuple(it.code for it in ITEMS), rows))
+    staged = lazy.select(*plan.final, plan.rows_with_missing.alias("_rows"),
+                         *[pl.col(f"_m_{c}") for c in codes]).collect(engine="streaming")
+    out = staged.select(staged.columns[:len(plan.final)])
+    flags = staged.select(f"_m_{c}" for c in codes)
+    return out.insert_column(1, missing_lists(flags, codes, staged["_rows"]))
 
 
 EXAMPLE: dict[str, Any] = {
