@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
@@ -27,9 +28,9 @@ def test_xpt_end_to_end(study, tmp_path, capsys):
     assert main(["derive", "--study", str(study), "--out", str(out), "--format", "xpt"]) == 0
     printed = capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{d.lower()}.xpt" for d in ADAM_DATASETS] + ["provenance.json"]
+        [f"{d.lower()}.xpt" for d in ADAM_DATASETS] + ["define.xml", "provenance.json"]
     )
-    assert "provenance.json" in printed and "adsl.xpt" in printed
+    assert "provenance.json" in printed and "adsl.xpt" in printed and "define.xml" in printed
     prov = json.loads((out / "provenance.json").read_text())
     adsl = pd.read_sas(out / "adsl.xpt", format="xport", encoding="ascii")
     assert len(adsl) == prov["datasets"]["ADSL"]["rows"] > 0
@@ -44,6 +45,18 @@ def test_default_parquet_all_datasets_and_options_recorded(study, tmp_path, caps
     prov = json.loads((out / "provenance.json").read_text())
     assert list(prov["datasets"]) == list(ALL_DATASETS)
     assert prov["options"]["teae_start"] == "lymphodepletion" and prov["options"]["visit_window_days"] == 7
+
+
+def test_define_for_parquet_only_with_the_flag(study, tmp_path):
+    base = ["derive", "--study", str(study), "--dataset", "ADSL", "--dataset", "ADTTE"]
+    assert main([*base, "--out", str(tmp_path / "plain")]) == 0
+    assert not (tmp_path / "plain" / "define.xml").exists()
+    assert main([*base, "--out", str(tmp_path / "def"), "--define", "-o", "define_date_type=date"]) == 0
+    root = ET.parse(tmp_path / "def" / "define.xml").getroot()
+    leaves = [e.get("{http://www.w3.org/1999/xlink}href") for e in root.iter("{http://www.cdisc.org/ns/def/v2.0}leaf")]
+    assert leaves == ["adsl.parquet", "adtte.parquet"]
+    prov = json.loads((tmp_path / "def" / "provenance.json").read_text())
+    assert prov["define"]["file"] == "define.xml" and prov["export_options"]["define_date_type"] == "date"
 
 
 def test_dataset_selection(study, tmp_path):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from types import SimpleNamespace
 
 import pandas as pd
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lupustrial.derive import derive_study
 from lupustrial.derive.export import (
@@ -68,7 +72,9 @@ def test_csv_selected_datasets(derived, tmp_path):
 def test_xpt_default_is_the_adam_datasets(xpt_dir):
     prov = json.loads((xpt_dir / "provenance.json").read_text())
     assert list(prov["datasets"]) == list(ADAM_DATASETS)
-    assert prov["export_options"] == {"xpt_text": "ascii", "xpt_long_text": "split"}
+    assert prov["export_options"] == {"xpt_text": "ascii", "xpt_long_text": "split",
+                                      "define_date_type": "integer"}  # fmt: skip
+    assert prov["define"]["file"] == "define.xml" and (xpt_dir / "define.xml").is_file()
 
 
 @pytest.mark.parametrize("name", ADAM_DATASETS)
@@ -111,8 +117,8 @@ def test_labels_cover_every_column_of_every_dataset(derived):
     assert all(len(label.encode()) <= 40 for label in [*labels.values(), *ds_labels.values()])
 
 
-def test_split_long_text_parts_are_200_characters():
-    # 450 characters → 200 + 200 + 50 in T, T1, T2; a short row has null parts
+def test_split_long_text_parts_are_200_bytes():
+    # 450 one-byte characters → 200 + 200 + 50 in T, T1, T2; a short row has null parts
     frame = pl.DataFrame({"T": ["a" * 200 + "b" * 200 + "c" * 50, "short"], "N": [1, 2]})
     split, labels = compute_split_long_text(frame, {"T": "Text"})
     assert split.columns == ["T", "T1", "T2", "N"]
@@ -121,10 +127,68 @@ def test_split_long_text_parts_are_200_characters():
     assert labels["T1"] == "Text (part 2)" and labels["T2"] == "Text (part 3)"
 
 
+# (value, expected parts, arithmetic): é is 2 UTF-8 bytes, € 3, 😀 4 (RFC 3629 §3); XPT's limit is 200 bytes
+BOUNDARY_CASES = [
+    ("a" * 197 + "é", ["a" * 197 + "é"], "197 + 2 = 199 bytes: one part"),
+    ("a" * 198 + "é", ["a" * 198 + "é"], "198 + 2 = 200 bytes: one part (exactly the limit)"),
+    ("a" * 199 + "é", ["a" * 199, "é"], "199 + 2 = 201 bytes: é would straddle byte 200 → 199 + 2"),
+    ("a" * 198 + "€", ["a" * 198, "€"], "198 + 3 = 201 bytes: € would straddle → 198 + 3"),
+    ("a" * 197 + "€", ["a" * 197 + "€"], "197 + 3 = 200 bytes: one part"),
+    ("a" * 197 + "😀", ["a" * 197, "😀"], "197 + 4 = 201 bytes → 197 + 4"),
+    ("é" * 100 + "x", ["é" * 100, "x"], "100 × 2 = 200 bytes, then 1"),
+    ("é" * 150, ["é" * 100, "é" * 50], "300 bytes → 200 + 100 bytes (100 + 50 characters)"),
+]
+
+
+BOUNDARY_IDS = ["199B", "200B", "201B-e-acute", "201B-euro", "200B-euro", "201B-emoji", "200B+1", "300B"]
+
+
+@pytest.mark.parametrize(("value", "parts", "arithmetic"), BOUNDARY_CASES, ids=BOUNDARY_IDS)
+def test_split_counts_bytes_and_never_cuts_a_character(value, parts, arithmetic):
+    split, _ = compute_split_long_text(pl.DataFrame({"T": [value]}), {})
+    assert [v for v in split.row(0) if v is not None] == parts, arithmetic
+    assert all(len(p.encode("utf-8")) <= 200 for p in parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=["Cs"]), max_size=260), min_size=1, max_size=4))
+def test_split_parts_rejoin_fit_and_are_greedy(values):
+    split, _ = compute_split_long_text(pl.DataFrame({"T": values}), {"T": "Text"})
+    for i, value in enumerate(values):
+        parts = [p for p in split.row(i) if p is not None]
+        assert "".join(parts) == value
+        assert all(len(p.encode("utf-8")) <= 200 for p in parts)
+        for part, following in itertools.pairwise(parts):  # a part takes every character that fits
+            assert len((part + following[0]).encode("utf-8")) > 200
+
+
 def test_split_of_an_eight_character_name_and_a_40_byte_label_stay_within_limits():
     split, labels = compute_split_long_text(pl.DataFrame({"EVNTDESC": ["x" * 201]}), {"EVNTDESC": "L" * 40})
     assert split.columns == ["EVNTDESC", "EVNTDES1"]
     assert labels["EVNTDES1"] == "L" * 31 + " (part 2)"  # 31 + 9 = 40 bytes
+
+
+def test_split_label_is_cut_by_bytes():
+    # "é" × 20 = 40 bytes; suffix " (part 2)" = 9 bytes → keep 31 bytes = 15 é (30 bytes; the 16th would cut)
+    _, labels = compute_split_long_text(pl.DataFrame({"T": ["x" * 201]}), {"T": "é" * 20})
+    assert labels["T1"] == "é" * 15 + " (part 2)" and len(labels["T1"].encode()) == 39
+
+
+def test_utf8_long_multibyte_text_is_split_not_refused(tmp_path):
+    # 150 × "µg/L " = 150 × 6 bytes = 900 bytes → 5 parts (each ≤ 200 bytes), written and read back
+    text = "µg/L " * 150
+    derived = SimpleNamespace(
+        frames={"ADSL": pl.DataFrame({"USUBJID": ["S-1", "S-2"], "NOTE": [text, "ok"]})},
+        outcomes=pl.DataFrame(),
+        provenance={"created_utc": "2026-01-02T03:04:05+00:00", "frames": {}},
+    )
+    prov = export_datasets(derived, tmp_path / "u", "xpt", ["ADSL"], {"xpt_text": "utf-8"})
+    written = prov["datasets"]["ADSL"]["file_columns"]
+    assert written == ["USUBJID", "NOTE", "NOTE1", "NOTE2", "NOTE3", "NOTE4"]
+    back = pd.read_sas(tmp_path / "u" / "adsl.xpt", format="xport", encoding="utf-8")
+    # the reader strips trailing blanks of each part, so compare with blanks removed
+    assert "".join(back.loc[0, written[1:]]).replace(" ", "") == text.replace(" ", "")
+    assert back.loc[1, "NOTE"] == "ok"
 
 
 def test_ascii_transliteration():

@@ -40,3 +40,32 @@ def test_negative_titre_keeps_text(rows):
 
 def test_anti_sm_unit_is_fixed(rows):
     assert rows["stresu"][3] == "U/mL" and rows["domain"][3] == "LB"
+
+
+def _prepare(orres: list[str]):
+    frame = pl.DataFrame(
+        {
+            "USUBJID": ["S-01-001"] * len(orres),
+            "TESTCD": ["ANA"] * len(orres),
+            "ORRES": orres,
+            "ORRESU": [None] * len(orres),
+            "DTC": [f"2025-01-{i + 1:02d}" for i in range(len(orres))],
+        },
+        schema_overrides={"ORRESU": pl.Utf8},
+    )
+    return prepare(frame, template_spec("labs"), "labs.csv")
+
+
+def test_negative_word_is_not_a_number():
+    # lupustrial.titres policy "null": "negative" keeps STRESN null and STRESC = ORRES, like "<1:80"
+    out, problems = _prepare(["negative", "1 : 160"])
+    assert problems == []
+    assert out["stresn"].to_list() == [None, 160.0] and out["stresc"][0] == "negative"
+
+
+@pytest.mark.parametrize("bad", ["1:0", "<1:0", "1:abc", "1:0.5"])
+def test_titre_without_valid_dilution_is_a_problem(bad):
+    # written as a titre but no reciprocal dilution >= 1: a problem on ORRES naming the row and the fix
+    _, problems = _prepare(["1:80", bad])
+    assert [(p.field, p.row, p.value) for p in problems] == [("ORRES", 1, bad)]
+    assert "1:N" in problems[0].fix

@@ -50,7 +50,7 @@ def test_validated_frame_has_soc_and_derived_columns():
         (
             {
                 "term": [
-                    "CRS",
+                    "Feeling odd",  # neither a term nor a synonym ("CRS" is a synonym row)
                     "Cytokine release syndrome",
                     "Cytokine release syndrome",
                     "Febrile neutropenia",
@@ -78,6 +78,28 @@ def test_bad_records_name_field_and_row(overrides, field, row):
     with pytest.raises(InputError) as info:
         validate_ae_records(_aes(**overrides))
     assert field in info.value.fields and row in info.value.rows
+
+
+def test_synonyms_and_case_variants_are_coded():
+    # ae_term_synonyms.csv: Neutropenia -> Neutrophil count decreased (Investigations, grades 1-4); CRS ->
+    # Cytokine release syndrome; "  febrile NEUTROPENIA" reads as the term under the default normalised match
+    terms = ["Neutropenia", "CRS", "Cytokine release syndrome", "  febrile NEUTROPENIA"]
+    out = validate_ae_records(_aes(term=terms))
+    assert out["term"].to_list() == [
+        "Neutrophil count decreased",
+        "Cytokine release syndrome",
+        "Cytokine release syndrome",
+        "Febrile neutropenia",
+    ]
+    assert out["term_verbatim"].to_list() == terms
+    assert out["soc"].to_list()[0] == "Investigations"
+
+
+def test_exact_match_refuses_case_variant():
+    with pytest.raises(InputError) as info:
+        validate_ae_records(_aes(term=["crs", "CRS", "Cytokine release syndrome", "Febrile neutropenia"]),
+                            term_match="exact")
+    assert info.value.fields == ("term",) and info.value.rows == (0,)
 
 
 def test_missing_column_is_named():

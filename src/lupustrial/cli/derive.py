@@ -1,4 +1,5 @@
-"""``lupustrial derive``: derive a study store and write its analysis datasets (Parquet, CSV or XPT v5)."""
+"""``lupustrial derive``: derive a study store and write its analysis datasets (Parquet, CSV or XPT v5)
+plus ``provenance.json`` and, for XPT or with ``--define``, ``define.xml`` (Define-XML 2.0)."""
 
 from __future__ import annotations
 
@@ -37,13 +38,17 @@ def derive(
     ),
     option: list[str] = typer.Option(
         [], "--option", "-o", help="KEY=VALUE, repeatable: derivation options (e.g. teae_start=infusion) "
-        "and export options (xpt_text, xpt_long_text); see docs/derive.md."
+        "and export options (xpt_text, xpt_long_text, define_date_type); see docs/derive.md."
+    ),
+    define: bool = typer.Option(
+        False, "--define", help="Also write define.xml (Define-XML 2.0) for parquet or csv (always for xpt)."
     ),
     force: bool = typer.Option(
         False, "--force", help="Write into a non-empty --out folder (same-name files replaced, others kept)."
     ),
 ) -> None:
-    """Derive every analysis dataset (lupustrial.derive) and write one file each plus provenance.json."""
+    """Derive every analysis dataset (lupustrial.derive) and write one file each plus provenance.json
+    (and define.xml for xpt or with --define)."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -63,9 +68,12 @@ def derive(
         def progress(name: str) -> None:
             bar.update(task, description=f"writing {name}", advance=0 if name == names[0] else 1)
 
-        prov = export_datasets(derived, out, fmt, names, export_opts, force=force, progress=progress)
+        prov = export_datasets(derived, out, fmt, names, export_opts, force=force, define=define or None,
+                               progress=progress)
     for name, entry in prov["datasets"].items():
         console.print(f"{name:<9}{entry['rows']:>7} rows  ->  {out / entry['file']}")
+    if "define" in prov:
+        console.print(f"define.xml: {out / prov['define']['file']} (Define-XML {prov['define']['version']})")
     console.print(f"provenance: {out / 'provenance.json'} "
                   f"(protocol {prov['protocol']}, data hash {prov['data_hash']})")
 

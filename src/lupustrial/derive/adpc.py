@@ -48,8 +48,16 @@ def derive_adpc(findings: pl.DataFrame, adsl: pl.DataFrame) -> pl.DataFrame:
 
 
 def derive_adpp(adpc: pl.DataFrame) -> pl.DataFrame:
-    """ADPP: NCA parameters per subject and matrix (empty frame when ADPC has no post-infusion sample)."""
+    """ADPP: NCA parameters per subject and matrix (empty frame when ADPC has no post-infusion sample).
+
+    One row per subject × matrix × ``PARAMCD``. ``PARAMCD`` is the NCA registry name without ``nca_``
+    (``cmax``, ``auc_0_28d``, ...); the λz family is fitted once per declared window (OPT-K07:
+    contraction, persistence), so its codes carry the window (``half_life_persistence``) and
+    ``PARCAT1`` names it. ``PARAM`` is the registry label (with the window and its days), ``PPTESTCD``
+    the CDISC PK parameter code (SDTM PP, e.g. ``CMAX``, ``AUCINT``, ``LAMZHL``).
+    """
     from lupustrial.pk.nca import compute_nca
+    from lupustrial.pk.parameters import PARAMETERS
 
     post = adpc.filter(pl.col("ADY") >= 0).with_columns(
         pl.col("ADY").cast(pl.Float64).alias("time_days"),
@@ -63,14 +71,22 @@ def derive_adpp(adpc: pl.DataFrame) -> pl.DataFrame:
     unit = post["AVALU"].drop_nulls().first() or "copies/ug"
     nca = compute_nca(post, lloq="lloq", by=["MATRIX"], conc_unit=unit)
     keys = adpc.select("STUDYID", "USUBJID", "TRT01A", "TRT01AN").unique()
-    return nca.join(keys, on="USUBJID", how="left").select(
+    labels = pl.DataFrame({"PARAM": [p.name for p in PARAMETERS], "_label": [p.label for p in PARAMETERS]})
+    code = pl.col("PARAM").str.strip_prefix("nca_")
+    window = pl.format(" ({} phase, day {} to {})", pl.col("phase"), pl.col("start_day").cast(pl.Int64),
+                       pl.col("end_day").cast(pl.Int64).cast(pl.Utf8).fill_null("last"))
+    return nca.join(labels, on="PARAM", how="left").join(keys, on="USUBJID", how="left").select(
         "STUDYID",
         "USUBJID",
         "TRT01A",
         "TRT01AN",
         "MATRIX",
-        pl.col("PARAM").str.strip_prefix("nca_").alias("PARAMCD"),
-        pl.col("PPTESTCD").alias("PARAM"),
+        pl.when(pl.col("phase").is_null()).then(code).otherwise(pl.format("{}_{}", code, pl.col("phase")))
+        .alias("PARAMCD"),
+        pl.when(pl.col("phase").is_null()).then(pl.col("_label"))
+        .otherwise(pl.concat_str(pl.col("_label"), window)).alias("PARAM"),
+        pl.col("PPTESTCD"),
+        pl.col("phase").str.to_uppercase().alias("PARCAT1"),
         pl.col("PPORRES").alias("AVAL"),
         pl.col("PPORRESU").alias("AVALU"),
         pl.col("reason").alias("REASON"),

@@ -2,8 +2,9 @@
 
 Parameters: ``SLEDAI2K`` (SLEDAI-2K total from the 24 descriptors, Gladman 2002, via the response
 endpoints' shared derivation), ``PGA`` (0–3), ``BILAGNS`` (BILAG-2004 numeric score: A 12, B 8, C 1,
-D/E 0 summed over nine systems, ``bilag_points.csv``; null when a system grade is missing), ``SDI`` (as
-recorded), and one
+D/E 0 summed over nine systems, ``bilag_points.csv``; null when a system grade is missing), ``SDI``
+(scored from the recorded items by the ``sdi`` instrument, else the recorded total: ``derive/sdi.py``;
+``AVALSRC`` says which, ``REASON`` why it is null), and one
 response parameter per protocol outcome computed by ``sri``/``bicla``/``lldas``/``doris`` (``PARAMCD`` = the
 outcome id in capitals, ``AVALC`` Y/N, ``AVAL`` 1/0, null with ``REASON`` when not evaluable), with the
 endpoint options taken from the outcome's parameters (``outcome_map.endpoint_options``).
@@ -64,8 +65,23 @@ def _long(
     )
 
 
-def derive_adrs(visits: pl.DataFrame, adsl: pl.DataFrame, protocol: Any) -> pl.DataFrame:
-    """ADRS from the visit table of :func:`lupustrial.derive.visits.build_visit_table`."""
+def _sdi_rows(scores: pl.DataFrame, sdi: pl.DataFrame | None) -> list[pl.DataFrame]:
+    """SDI parameter rows: from :func:`lupustrial.derive.sdi.derive_sdi` (every SDI assessment, with its
+    source) when given, else from the visit table's ``sdi`` (source unknown)."""
+    label = "SLICC/ACR Damage Index"
+    if sdi is not None and sdi.height:
+        rows = _long(sdi, "SDI", label, pl.col("sdi"), pl.col("sdi"), pl.col("sdi_reason"))
+        return [rows.with_columns(sdi["sdi_source"].alias("AVALSRC"))]
+    if "sdi" in scores.columns:
+        return [_long(scores.filter(pl.col("sdi").is_not_null()), "SDI", label, pl.col("sdi"), pl.col("sdi"))]
+    return []
+
+
+def derive_adrs(
+    visits: pl.DataFrame, adsl: pl.DataFrame, protocol: Any, sdi: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """ADRS from the visit table of :func:`lupustrial.derive.visits.build_visit_table` and the SDI
+    assessments of :func:`lupustrial.derive.sdi.derive_sdi` (``sdi``; optional)."""
     from lupustrial.derive.outcome_map import endpoint_options
     from lupustrial.endpoints.responses import derive_responses, prepare_visits
 
@@ -80,8 +96,7 @@ def derive_adrs(visits: pl.DataFrame, adsl: pl.DataFrame, protocol: Any) -> pl.D
         _long(scores, "SLEDAI2K", "SLEDAI-2K total score", pl.col("sledai_2k"), pl.col("sledai_2k")),
         _long(scores, "PGA", "Physician Global Assessment (0-3)", pl.col("pga"), pl.col("pga")),
     ]
-    if "sdi" in scores.columns:
-        parts.append(_long(scores, "SDI", "SLICC/ACR Damage Index", pl.col("sdi"), pl.col("sdi")))
+    parts += _sdi_rows(scores, sdi)
     if len(grades) == 9:
         parts.append(
             _long(
@@ -109,7 +124,9 @@ def derive_adrs(visits: pl.DataFrame, adsl: pl.DataFrame, protocol: Any) -> pl.D
                 pl.col("reason"),
             )
         )
-    long = pl.concat(parts, how="vertical_relaxed")
+    long = pl.concat(parts, how="diagonal_relaxed")
+    if "AVALSRC" not in long.columns:
+        long = long.with_columns(pl.lit(None, dtype=pl.Utf8).alias("AVALSRC"))
     avisit, avisitn = compute_avisit(pl.col("ADY"), protocol)
     is_score = pl.col("PARAMCD").is_in(["SLEDAI2K", "PGA", "BILAGNS", "SDI"])
     out = (
@@ -142,5 +159,6 @@ def derive_adrs(visits: pl.DataFrame, adsl: pl.DataFrame, protocol: Any) -> pl.D
         "BASE",
         "CHG",
         "REASON",
+        "AVALSRC",
     ]
     return out.select(cols).sort("USUBJID", "PARAMCD", "ADY")

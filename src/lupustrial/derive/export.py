@@ -16,7 +16,14 @@ characters (e.g. ``AEBODSYS_REASON`` → ``AEBSYRSN``) and its labels; ``provena
 columns as written (``file_columns``) whenever they differ from the frame's.
 
 * ``xpt_long_text`` (``split``): character values over 200 bytes are split into ``NAME``, ``NAME1``,
-  ``NAME2``, … of ≤ 200 characters (the SDTMIG §4.5.3 convention for long text); ``error`` refuses them.
+  ``NAME2``, … of ≤ 200 bytes, never inside a UTF-8 character (the SDTMIG §4.5.3 convention for long
+  text); ``error`` refuses them.
+* ``define_date_type`` (``integer``): the Define-XML ``DataType`` of dates in XPT files, which hold SAS day
+  numbers: ``integer`` with ``DisplayFormat`` ``DATE9.`` (the SAS convention; ODM ``date`` means ISO 8601
+  text) or ``date``. See :mod:`lupustrial.derive.define_xml`.
+
+``define.xml`` (Define-XML 2.0) is written beside the XPT files, and beside Parquet/CSV files with
+``define=True``; its SHA-256 is recorded in ``provenance.json`` under ``define``.
 """
 
 from __future__ import annotations
@@ -30,17 +37,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from lupustrial.derive._common import check_options, load_table
-from lupustrial.derive.xpt import ENCODINGS, MAX_CHAR, write_xpt
+from lupustrial.derive.define_xml import DATE_TYPES, DefineDataset, compute_define_variables, write_define_xml
+from lupustrial.derive.xpt import ENCODINGS, MAX_CHAR, MAX_LABEL, arrow_bytes, write_xpt
 from lupustrial.errors import InputError, Problem
 
 FORMATS = ("parquet", "csv", "xpt")
 ADAM_DATASETS = ("ADSL", "ADAE", "ADLB", "ADRS", "ADPC", "ADPP", "ADTTE")
 ALL_DATASETS = (*ADAM_DATASETS, "OUTCOMES")
-EXPORT_OPTIONS: dict[str, Any] = {"xpt_text": "ascii", "xpt_long_text": "split"}
-EXPORT_CHOICES = {"xpt_text": ENCODINGS, "xpt_long_text": ("split", "error")}
+EXPORT_OPTIONS: dict[str, Any] = {"xpt_text": "ascii", "xpt_long_text": "split",
+                                  "define_date_type": "integer"}  # fmt: skip
+EXPORT_CHOICES = {"xpt_text": ENCODINGS, "xpt_long_text": ("split", "error"), "define_date_type": DATE_TYPES}
+DEFINE_FILE = "define.xml"
 
 
 def load_labels() -> tuple[dict[str, str], dict[str, str]]:
@@ -91,23 +102,54 @@ def compute_ascii(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.Utf8).str.replace_many(old, new))
 
 
+def _utf8_cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes without splitting a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def compute_byte_parts(s: pl.Series, limit: int = MAX_CHAR) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Split points of a string column into parts of ≤ ``limit`` UTF-8 bytes, never inside a character:
+    per part, (byte offset, byte count) of every row (count 0 once a row is used up).
+
+    Greedy per row: a part ends at the last character boundary at or before ``start + limit`` bytes. In
+    UTF-8 a byte ``10xxxxxx`` continues a character and a character has at most three of them (RFC 3629
+    §3), so stepping back over at most three continuation bytes finds the boundary. Vectorised over rows
+    with numpy on the Arrow buffers (one byte looked up per row and step); one pass per part.
+    """
+    offsets, data = arrow_bytes(s.fill_null(""))
+    begin, nbytes = offsets[:-1], np.diff(offsets)
+    last = max(int(offsets[-1]) - 1, 0)
+    parts, start = [], np.zeros(len(s), dtype=np.int64)
+    while (start < nbytes).any():
+        end = np.minimum(start + limit, nbytes)
+        for _ in range(3):
+            continues = (data[np.minimum(begin + end, last)] & 0xC0) == 0x80
+            end = np.where((end < nbytes) & continues, end - 1, end)
+        parts.append((start, end - start))
+        start = end
+    return parts
+
+
 def compute_split_long_text(frame: pl.DataFrame, labels: Mapping[str, str]) -> tuple[pl.DataFrame, dict]:
-    """Split text over 200 characters into NAME, NAME1, NAME2, …; returns (frame, labels of the parts)."""
+    """Split text over 200 UTF-8 bytes into NAME, NAME1, NAME2, … of ≤ 200 bytes each (XPT v5 counts bytes;
+    a character is never cut, :func:`compute_byte_parts`); returns (frame, labels of the parts)."""
     labels = dict(labels)
     columns = []
     for s in frame.get_columns():
-        longest = s.str.len_chars().max() if s.dtype == pl.Utf8 else None
+        longest = s.str.len_bytes().max() if s.dtype == pl.Utf8 else None
         if longest is None or longest <= MAX_CHAR:
             columns.append(s)
             continue
-        for part in range(-(-longest // MAX_CHAR)):
+        raw = s.cast(pl.Binary)  # slice bytes; the cut points are character boundaries, so UTF-8 stays valid
+        for part, (offset, count) in enumerate(compute_byte_parts(s, MAX_CHAR)):
             name = s.name if part == 0 else f"{s.name[: 8 - len(str(part))]}{part}"
-            chunk = s.str.slice(part * MAX_CHAR, MAX_CHAR)
-            columns.append(pl.when(chunk != "").then(chunk).alias(name) if part else chunk.alias(name))
-            if part:
+            chunk = raw.bin.slice(pl.Series(offset), pl.Series(count)).cast(pl.Utf8).alias(name)
+            if part:  # a row already used up has no further part (null, not "")
+                chunk = chunk.scatter(np.flatnonzero(count == 0), None)
                 suffix = f" (part {part + 1})"
-                labels[name] = labels.get(s.name, s.name)[: 40 - len(suffix)] + suffix
-    return frame.select(columns), labels
+                labels[name] = _utf8_cut(labels.get(s.name, s.name), MAX_LABEL - len(suffix)) + suffix
+            columns.append(chunk)
+    return pl.DataFrame(columns), labels
 
 
 def _sha256(path: Path) -> str:
@@ -128,17 +170,30 @@ def compute_xpt_frame(name: str, frame: pl.DataFrame, opts: Mapping[str, Any]) -
 
 
 def _write(name: str, frame: pl.DataFrame, folder: Path, fmt: str, opts: dict, created: datetime):
-    """(path written, its columns)."""
+    """(path written, the dataset as written for define.xml)."""
     path = folder / f"{name.lower()}.{fmt}"
+    ds_label = load_labels()[0].get(name, "")
     if fmt == "parquet":
         frame.write_parquet(path)
     elif fmt == "csv":
         frame.write_csv(path)
-    else:
-        frame, labels = compute_xpt_frame(name, frame, opts)
-        write_xpt(path, name, frame, labels, label=load_labels()[0].get(name, ""),
-                  encoding=opts["xpt_text"], created=created)  # fmt: skip
-    return path, frame.columns
+    if fmt != "xpt":
+        sas = {c: n for c, n in load_xpt_names().items() if c in frame.columns}
+        variables = compute_define_variables(frame, load_labels()[1], fmt, sas_names=sas)
+        return path, DefineDataset(name, ds_label, path.name, variables)
+    written, labels = compute_xpt_frame(name, frame, opts)
+    write_xpt(path, name, written, labels, label=ds_label, encoding=opts["xpt_text"], created=created)
+    names = {new: old for old, new in load_xpt_names().items() if old in frame.columns}
+    variables = compute_define_variables(written, labels, fmt, names=names,
+                                         date_type=opts["define_date_type"])  # fmt: skip
+    return path, DefineDataset(name, ds_label, path.name, variables)
+
+
+def _with_comment(ds: DefineDataset, entry: Mapping[str, Any]) -> DefineDataset:
+    """``ds`` with its def:CommentDef text: the deriving function and the frame's content hash."""
+    by, content = entry.get("derived_by") or "lupustrial", entry.get("frame_hash")
+    comment = f"Derived by {by}; frame content hash {content}."
+    return DefineDataset(ds.name, ds.label, ds.href, ds.variables, comment)
 
 
 def _move_into_place(tmp: Path, out: Path) -> None:
@@ -160,9 +215,13 @@ def export_datasets(
     options: Mapping[str, Any] | None = None,
     *,
     force: bool = False,
+    define: bool | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Write ``derived`` (a :class:`~lupustrial.derive.DerivedStudy`) into ``out``; return the provenance."""
+    """Write ``derived`` (a :class:`~lupustrial.derive.DerivedStudy`) into ``out``; return the provenance.
+
+    ``define``: also write ``define.xml`` (Define-XML 2.0, :mod:`lupustrial.derive.define_xml`); default
+    only for ``xpt``."""
     out = Path(out)
     names, opts = select_datasets(fmt, datasets), export_options(options)
     check_out(out, force)
@@ -172,19 +231,24 @@ def export_datasets(
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:12]}"
     tmp.mkdir()  # a sibling, so the final rename stays on one file system; mode follows the umask
     try:
-        entries = {}
+        entries, described = {}, []
         for name in names:
             if progress:
                 progress(name)
-            path, written = _write(name, frames[name], tmp, fmt, opts, created)
+            path, ds = _write(name, frames[name], tmp, fmt, opts, created)
+            written = [v.sas_name if fmt == "xpt" else v.name for v in ds.variables]
             frame_prov = derived.provenance["frames"].get(name if name != "OUTCOMES" else "outcomes", {})
             entries[name] = {"file": path.name, "rows": frames[name].height, "columns": frames[name].columns,
                              "frame_hash": frame_prov.get("hash"), "derived_by": frame_prov.get("derived_by"),
                              "sha256": _sha256(path)}  # fmt: skip
             if written != frames[name].columns:  # XPT: SAS names and split long text
                 entries[name]["file_columns"] = written
+            described.append(_with_comment(ds, entries[name]))
         prov = {k: v for k, v in derived.provenance.items() if k != "frames"}
         prov |= {"format": fmt, "export_options": opts, "datasets": entries}
+        if fmt == "xpt" if define is None else define:
+            write_define_xml(tmp / DEFINE_FILE, described, prov)
+            prov["define"] = {"file": DEFINE_FILE, "version": "2.0.0", "sha256": _sha256(tmp / DEFINE_FILE)}
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n", encoding="utf-8")
         _move_into_place(tmp, out)
     except BaseException:

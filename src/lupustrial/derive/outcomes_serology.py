@@ -14,7 +14,9 @@ titre ≥ the lowest dilution, others above the ULN; the changes of seronegative
 around the background, so with few seropositive subjects ``all`` shows a median near 0).
 With ``all``, anti-Sm and anti-dsDNA also get the seropositive-at-baseline subset as a second item.
 ANA also gets the share of subjects with a result at the day whose titre is still positive (not
-``<1:N``), with a Clopper–Pearson CI.
+``<1:N`` nor ``negative``), with a Clopper–Pearson CI. Titre text is read by :mod:`lupustrial.titres`
+(policy ``half_stated`` for ``one_step_below``: ``<1:80`` → 40, a bare ``negative`` → half the lowest
+dilution of the analyte; policy ``null`` for ``exclude``).
 
 >>> import polars as pl
 >>> f = pl.DataFrame({"AVAL": [None, 320.0], "AVALC": ["<1:80", "1:320"]})
@@ -31,16 +33,21 @@ import polars as pl
 from lupustrial.derive._common import load_table
 from lupustrial.derive._stats import median_iqr, no_value, proportion
 from lupustrial.derive.outcomes import LAB_CODES, Context, _at_day
+from lupustrial.titres import compute_titre, titre_value
 
 __all__ = ["autoantibody_change", "change_values", "impute_titre"]
 
-_BELOW = r"^\s*<\s*1\s*:\s*(\d+(?:\.\d+)?)\s*$"
+
+def _below() -> pl.Expr:
+    """AVALC is a negative titre (``<1:N`` or ``negative``)."""
+    return compute_titre(pl.col("AVALC")).struct.field("below").fill_null(False)
 
 
-def impute_titre(rule: str) -> pl.Expr:
-    """AVAL with a negative titre ``<1:N`` as N/2 (``one_step_below``) or null (``exclude``)."""
-    below = pl.col("AVALC").str.extract(_BELOW).cast(pl.Float64)
-    return pl.coalesce(pl.col("AVAL"), below / 2 if rule == "one_step_below" else pl.lit(None, pl.Float64))
+def impute_titre(rule: str, screening: float | None = None) -> pl.Expr:
+    """AVAL with a negative titre ``<1:N`` as N/2 (``one_step_below``) or null (``exclude``); a bare
+    ``negative`` as ``screening``/2 (``one_step_below`` with the lowest dilution given) else null."""
+    negative = "half_stated" if rule == "one_step_below" else "null"
+    return pl.coalesce(pl.col("AVAL"), titre_value(pl.col("AVALC"), negative=negative, screening=screening))
 
 
 def _rules() -> dict[str, dict[str, str]]:
@@ -57,9 +64,12 @@ def change_values(adlb: pl.DataFrame, rule: dict[str, str], options: dict[str, A
         return rows
     lowest = None
     if rule["statistic"] == "log2_titre":
-        lowest = rows["AVALC"].str.extract(_BELOW).cast(pl.Float64).min() or rows["AVAL"].min()
+        parts = compute_titre(pl.col("AVALC"))
+        stated = pl.when(parts.struct.field("below")).then(parts.struct.field("dilution"))
+        lowest = rows.select(stated.min()).item() or rows["AVAL"].min()
         rule_below = options.get("titre_below_lowest", "one_step_below")
-        rows = rows.with_columns(impute_titre(rule_below).alias("AVAL"))
+        screening = lowest if lowest is not None and lowest >= 1 else None  # a dilution is >= 1
+        rows = rows.with_columns(impute_titre(rule_below, screening).alias("AVAL"))
     keep = [c for c in rows.columns if c not in ("ABLFL", "BASE", "CHG", "PCHG")]
     rows = compute_baseline(rows.select(keep))
     base, aval = pl.col("BASE"), pl.col("AVAL")
@@ -96,7 +106,7 @@ def _one(ctx: Context, analyte: str, day: int) -> list[tuple[str, str | None, pl
         out.append((f"{item}, positive at baseline", unit, median_iqr(sub, ctx.groups, why=why)))
     if rule["statistic"] == "log2_titre":
         pos = per.filter(pl.col("AVALC").is_not_null()).with_columns(
-            (~pl.col("AVALC").str.contains(_BELOW)).alias("flag")
+            (~_below()).alias("flag")
         )
         out.append((f"{analyte} still positive", None, proportion(pos, ctx.groups)))
     return out

@@ -171,6 +171,7 @@ def derive_frames(raw: dict[str, pl.DataFrame], proto: Any, study_id: str, opts:
     from lupustrial.derive.adsl import derive_adsl
     from lupustrial.derive.adtte import derive_adtte
     from lupustrial.derive.outcomes import Context
+    from lupustrial.derive.sdi import derive_sdi
     from lupustrial.derive.visits import build_visit_table
 
     adsl, r_sl = derive_adsl(raw["subjects"], raw["visits"], raw["interventions"], proto, study_id)
@@ -178,7 +179,7 @@ def derive_frames(raw: dict[str, pl.DataFrame], proto: Any, study_id: str, opts:
         raw["events"], adsl, raw["interventions"], proto, opts["teae_start"], opts["ae_term_match"]
     )
     visits = build_visit_table(raw["findings"], raw["interventions"], adsl)
-    adrs = derive_adrs(visits, adsl, proto)
+    adrs = derive_adrs(visits, adsl, proto, sdi=derive_sdi(raw["findings"], adsl))
     adlb = derive_adlb(raw["findings"], adsl, proto)
     adtte = derive_adtte(adsl, adae, adrs, adlb, _remission_visits(visits), visits=visits,
                          flare_definition=opts["flare_definition"], events=raw["events"])

@@ -9,7 +9,8 @@ is active), maintenance drugs are summed per column, biologics set the ``biologi
 BILAG-2004 item 96 (active haemolysis, read by LLDAS) is rarely recorded on its own: when it is absent
 it is set false where the haematological system grade is D or E (no current haematological activity,
 Isenberg 2005 grade definitions) and left unknown (null) for grades A–C. ``sdi`` (SLICC/ACR Damage
-Index) is carried on assessment dates only and dropped before the response endpoints.
+Index, scored from its items by the ``sdi`` instrument, the recorded total only when no item is recorded:
+:func:`lupustrial.derive.sdi.derive_sdi`) is carried on assessment dates only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from lupustrial.derive._common import ady, load_table, to_date
 
 
 def _items() -> pl.DataFrame:
-    return pl.DataFrame(list(load_table("rs_items.csv"))).select("testcd", "column", "kind")
+    """The RS items of the visit table (the SDI and its items are scored apart, ``derive/sdi.py``)."""
+    items = pl.DataFrame(list(load_table("rs_items.csv"))).select("testcd", "column", "kind")
+    return items.filter((pl.col("kind") != "sdi_item") & (pl.col("testcd") != "SDI"))
 
 
 def _assessments(findings: pl.DataFrame, adsl: pl.DataFrame) -> pl.DataFrame:
@@ -104,9 +107,14 @@ def build_visit_table(
     findings: pl.DataFrame, interventions: pl.DataFrame, adsl: pl.DataFrame
 ) -> pl.DataFrame:
     """The visit table (see module docstring); empty when there are no disease-activity assessments."""
+    from lupustrial.derive.sdi import derive_sdi
+
     wide = _assessments(findings, adsl)
     if wide.height == 0:
         return wide
+    sdi = derive_sdi(findings, adsl)
+    if sdi.height:
+        wide = wide.join(sdi.select("USUBJID", "ADT", "sdi"), on=["USUBJID", "ADT"], how="left")
     wide = wide.with_columns(ady(pl.col("ADT"), pl.col("TRTSDT")).alias("ADY")).sort("USUBJID", "ADY")
     wide = wide.with_columns(
         (pl.col("ADY") == pl.col("ADY").filter(pl.col("ADY") <= 0).max().over("USUBJID"))

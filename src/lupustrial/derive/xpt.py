@@ -108,7 +108,7 @@ class XptVariable:
         )  # fmt: skip
 
 
-def _arrow_bytes(text: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+def arrow_bytes(text: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, data bytes) of a string column's Arrow buffers, without copying."""
     import pyarrow as pa
 
@@ -123,9 +123,9 @@ def _fixed_width(text: pl.Series, width: int) -> np.ndarray:
     """A string column → (n, width) uint8, blank padded; null → blanks. Columnar via Arrow buffers."""
     text = text.fill_null("")
     if text.str.len_bytes().equals(text.str.len_chars().cast(pl.UInt32), check_names=False):
-        offsets, data = _arrow_bytes(text.str.pad_end(width))  # one byte per character: pad and view
+        offsets, data = arrow_bytes(text.str.pad_end(width))  # one byte per character: pad and view
         return data[offsets[0] : offsets[-1]].reshape(len(text), width)
-    offsets, data = _arrow_bytes(text)
+    offsets, data = arrow_bytes(text)
     lengths = np.diff(offsets)
     out = np.full((len(text), width), 0x20, dtype=np.uint8)
     rows = np.repeat(np.arange(len(text)), lengths)

@@ -11,7 +11,10 @@ Templates without ORRESU, SPEC, LLN or ULN columns (vital_signs, eligibility, bi
 them as nulls, so every findings template goes through the same steps.
 
 Non-numeric results (``"<5"``, ``"POSITIVE"``) keep STRESN null and STRESC = ORRES.
-A titre written ``1:320`` (reciprocal dilution) has STRESN 320 and STRESC "320" (ORRES kept).
+A titre written ``1:320`` (reciprocal dilution) has STRESN 320 and STRESC "320" (ORRES kept); parsed by
+:func:`lupustrial.titres.titre_value` with policy ``negative="null"``: a negative (``<1:80``,
+``negative``) keeps STRESN null and STRESC = ORRES. Text written as a titre with no valid dilution
+(``1:0``, ``1:abc``) is a problem on ORRES.
 Subjects: WEIGHT + WEIGHTU → ``weight_kg``.
 """
 
@@ -23,6 +26,7 @@ from lupustrial import units
 from lupustrial.errors import Problem
 from lupustrial.ingest.spec import TemplateSpec, declared_tests
 from lupustrial.ingest.validate import ROW, problems_where
+from lupustrial.titres import titre_problems, titre_value
 
 __all__ = ["standardise_findings", "standardise_weight"]
 
@@ -59,7 +63,8 @@ def standardise_findings(
     )
     f = frame.join(tests, on="TESTCD", how="left", maintain_order="left")
     problems = _test_problems(f, spec, source, tests)
-    titre = pl.col("ORRES").str.extract(r"^\s*1\s*:\s*(\d+(?:\.\d+)?)\s*$").cast(pl.Float64)  # "1:320" → 320
+    problems += _titre_problems(f, source)
+    titre = titre_value(pl.col("ORRES"), negative="null")  # "1:320" → 320; "<1:80" → null (text kept)
     f = f.with_columns(
         _NUM=pl.coalesce(pl.col("ORRES").cast(pl.Float64, strict=False).fill_nan(None), titre)
     )
@@ -80,6 +85,13 @@ def standardise_findings(
         .otherwise(pl.col("ORRES")),
     )
     return f, problems + sorted(more, key=lambda p: p.row or 0)
+
+
+def _titre_problems(f: pl.DataFrame, source: str) -> list[Problem]:
+    """ORRES written as a titre (``1:…``/``<1:…``) whose dilution is not a number ≥ 1."""
+    bad = titre_problems(pl.col("ORRES"))
+    fix = "a titre is 1:N or <1:N with a reciprocal dilution N >= 1 (e.g. 1:80)"
+    return problems_where(f, bad, "ORRES", fix, source)
 
 
 def _test_problems(f: pl.DataFrame, spec: TemplateSpec, source: str, tests: pl.DataFrame) -> list[Problem]:

@@ -14,7 +14,9 @@ Definitions (docs/pk.md §Pharmacodynamics; reference note kinetics_and_design.m
   (null + reason) when the total is 0 or missing (aplasia).
 * **peak / time to peak** — maximum in [start, end] days and its first time; fold change = peak/baseline.
 * **titre** — "1:320" is coded log2(320); change from baseline of a titre is then in dilution steps.
-  "negative" (or "<1:d") is one dilution below the screening dilution (OPT: ``screening``, default 40).
+  "negative" (or "<1:d") is one dilution below the screening dilution (OPT: ``screening``, default 40),
+  whatever d is. Parsed by :func:`lupustrial.titres.titre_value` (policy ``half_screening``); text that
+  is not a valid titre ("1:0", "POSITIVE") gives null.
 * **change from baseline** — CHG = AVAL − BASE; PCHG = 100·CHG/BASE (null with a reason if BASE = 0).
   24-h proteinuria (g/day) and UPCR (mg/mg) are separate parameters, never converted into each other.
 
@@ -34,6 +36,8 @@ import math
 from collections.abc import Sequence
 
 import polars as pl
+
+from lupustrial.titres import titre_value
 
 __all__ = ["compute_bcell_depletion", "compute_change_from_baseline", "compute_peak",
            "compute_subset_proportions", "titre_log2"]
@@ -109,12 +113,10 @@ def compute_peak(frame: pl.DataFrame, *, subject: str = "USUBJID", analyte: str 
 
 
 def titre_log2(titres: pl.Series | pl.Expr, *, screening: int = 40) -> pl.Series | pl.Expr:
-    """log2 of the titre's dilution ("1:320" → log2 320); negative or "<1:d" → log2(screening/2)."""
+    """log2 of the titre's dilution ("1:320" → log2 320); negative or "<1:d" → log2(screening/2);
+    null for text that is not a valid titre."""
     expr = titres if isinstance(titres, pl.Expr) else pl.lit(titres)
-    text = expr.cast(pl.Utf8).str.strip_chars().str.to_lowercase()
-    dilution = text.str.extract(r"^1\s*:\s*(\d+)$", 1).cast(pl.Float64)
-    negative = text.str.starts_with("neg") | text.str.starts_with("<")
-    out = pl.when(negative).then(pl.lit(math.log2(screening / 2))).otherwise(dilution.log(2))
+    out = titre_value(expr, negative="half_screening", screening=screening).log(2)
     if isinstance(titres, pl.Expr):
         return out
     return pl.select(out.alias(titres.name)).to_series()

@@ -9,18 +9,19 @@ codes in ``instrument_items`` with ``CAT = ELIGIBILITY`` (the only template with
 docs/simulation_study.md for the gap). Pregnancy tests are written NEGATIVE for everyone not pregnant
 (assumption: the protocols' pregnancy rules need a value for every subject).
 
-Disease instruments (SLEDAI-2K total and its 24 descriptors Y/N, PGA, BILAG-2004 system grades, SDI
-at screening) at ``SCREENING`` and every visit from day 28; labs, cytokines, PK (CAR transgene, below
-the LLOQ written ``<LLOQ``) and CD19 B cells at every visit from day 0. BILAG-2004 system grade at a
-visit: the baseline grade while one of the system's descriptors is active (renal: also UPCR > 0.5
-g/g), else D (previously active) or E (never) — assumption.
+Disease instruments (SLEDAI-2K total and its 24 descriptors Y/N, PGA, BILAG-2004 system grades, the 41
+SDI items ``SDI01``–``SDI41`` at screening) at ``SCREENING`` and every visit from day 28; labs,
+cytokines, PK (CAR transgene, below the LLOQ written ``<LLOQ``) and CD19 B cells at every visit from day
+0. BILAG-2004 system grade at a visit: the baseline grade while one of the system's descriptors is
+active (renal: also UPCR > 0.5 g/g), else D (previously active) or E (never) — assumption.
 
 Follow-up findings of the outcome measures (parameters in the ``records`` group of parameters.yaml):
 ANA (reciprocal IIF titre, ORRES ``1:320`` / ``<1:80``) and anti-Sm (U/mL) at day 0 (pre-infusion
 baseline) and every visit from day 28 (:mod:`lupustrial.simulate.serology`); bone-marrow CAR transgene
 (``SPEC = BONE MARROW``) at the marrow NCA outcome's ``marrow_visits`` (:mod:`lupustrial.simulate.marrow`);
-SDI at the follow-up visits of the protocol's ``sdi`` outcome (:mod:`lupustrial.simulate.damage`).
-These draws use a generator spawned from ``rng`` so the other records' draws are unchanged.
+the SDI items at the follow-up visits of the protocol's ``sdi`` outcome (:mod:`lupustrial.simulate.damage`;
+no total is written: the derivation scores the items with the ``sdi`` instrument). These draws use
+generators spawned from ``rng`` so the other records' draws are unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lupustrial.instruments.sdi import load_items as load_sdi_items
+from lupustrial.simulate.damage import SDI_TESTCDS, compute_item_scores, damage_onsets, item_weights, sdi_days
 from lupustrial.simulate.phenotype import BILAG_SYSTEMS, SLEDAI_ITEMS, phenotype_table
 from lupustrial.simulate.records import schedule, shaped
 
@@ -243,29 +246,40 @@ def _instrument_tests(pts: pl.DataFrame, rows: np.ndarray, get: Any, upcr: np.nd
     ]
 
 
-def _sdi(
-    pts: pl.DataFrame,
-    fu: pl.DataFrame,
-    rows: np.ndarray,
-    protocol: Any,
-    params: Any,
-    rng: np.random.Generator,
-) -> pl.DataFrame | None:
-    """SDI at the follow-up visits whose window holds a day of the protocol's ``sdi`` outcome (none when it
-    has no such outcome)."""
-    from lupustrial.simulate.damage import sdi_at, sdi_days
-
+def _sdi_visits(fu: pl.DataFrame, protocol: Any) -> np.ndarray:
+    """Mask of the follow-up visits whose window holds a day of the protocol's ``sdi`` outcome."""
     days = np.array(sdi_days(protocol))
-    if days.size == 0:
-        return None
+    if days.size == 0 or fu.height == 0:
+        return np.zeros(fu.height, bool)
     vd, win = fu["VISITDY"].to_numpy(), fu["WINDOW"].to_numpy()
-    keep = (np.abs(vd[:, None] - days[None, :]) <= win[:, None]).any(axis=1)
-    if not keep.any():
-        return None
-    codes = np.unique(fu["USUBJID"].to_numpy()[keep], return_inverse=True)[1]
+    return (np.abs(vd[:, None] - days[None, :]) <= win[:, None]).any(axis=1)
+
+
+def _sdi(
+    pts: pl.DataFrame, scr: pl.DataFrame, fu: pl.DataFrame, rows: np.ndarray, protocol: Any, params: Any,
+    rng: np.random.Generator,
+) -> list[pl.DataFrame]:
+    """The 41 SDI items (``SDI01``–``SDI41``) at screening for everyone and at the follow-up visits of the
+    protocol's ``sdi`` outcome (:mod:`lupustrial.simulate.damage`); ``rows`` = positions in ``pts`` of
+    ``fu``'s rows."""
+    keep = _sdi_visits(fu, protocol)
+    last = np.zeros(pts.height)
+    np.maximum.at(last, rows[keep], fu["VISITDY"].to_numpy()[keep].astype(float))
+    female = (pts["sex"] == "F").fill_null(True).to_numpy()
     rate = params.value("records.sdi_accrual_rate")
-    sdi = sdi_at(codes, pts["sdi"].to_numpy(), rows[keep], vd[keep], rate, rng)
-    return _long(fu.filter(pl.Series(keep)), [("SDI", _num(sdi), None, None, None)])
+    first, second = damage_onsets(pts["sdi"].fill_null(0).to_numpy().astype(int), last, female, rate,
+                                  item_weights(params, True), item_weights(params, False), rng)
+    codes = list(SDI_TESTCDS.values())
+    out = []
+    for base, subject, day in (
+        # screening: baseline damage only (screen failures have no infusion day)
+        (scr, np.arange(pts.height), np.minimum(scr["DY"].fill_null(0).to_numpy(), 0)),
+        (fu.filter(pl.Series(keep)), rows[keep], fu["VISITDY"].to_numpy()[keep]),
+    ):
+        if base.height:
+            scores = compute_item_scores(first, second, subject, day).astype(str)
+            out.append(_long(base, [(cd, scores[:, j], None, None, None) for j, cd in enumerate(codes)]))
+    return out
 
 
 def _instruments(
@@ -273,20 +287,21 @@ def _instruments(
 ) -> pl.DataFrame:
     scr = _screen_base(pts)
     tests = _instrument_tests(pts, np.arange(pts.height), lambda c: pts[c].to_numpy(), pts["upcr"].to_numpy())
-    frames = [_long(scr, [*tests, ("SDI", _num(pts["sdi"].to_numpy()), None, None, None)])]
+    frames = [_long(scr, tests)]
     fu = _base(pts, protocol, arrays["anc"].shape[1] - 1, 28)
+    rows = _rows_of(pts, fu["course_row"].to_numpy()) if fu.height else np.zeros(0, int)
     if fu.height:
         r, d = fu["course_row"].to_numpy(), fu["VISITDY"].to_numpy()
-        rows = _rows_of(pts, r)
 
         def get(c: str) -> np.ndarray:
             return arrays[f"dis_{c}"][r, d] if f"dis_{c}" in arrays else pts[c].to_numpy()[rows]
 
         frames.append(_long(fu, _instrument_tests(pts, rows, get, arrays["dis_upcr"][r, d])))
-        frames += [f for f in [_sdi(pts, fu, rows, protocol, params, rng)] if f is not None]
+    # own generator spawned from rng: rng's stream (later findings) is unchanged by the SDI draws
+    frames += _sdi(pts, scr, fu, rows, protocol, params, rng.spawn(1)[0])
     labels = {SLEDAI_CODES[it]: ("SLEDAI-2K", f"SLEDAI-2K {it.replace('_', ' ')}") for it in SLEDAI_ITEMS}
     labels |= {f"BLG{s[:5].upper()}": ("BILAG-2004", f"BILAG-2004 {s} grade") for s in BILAG_SYSTEMS}
-    labels["SDI"] = ("SDI", "SLICC/ACR Damage Index total")
+    labels |= {SDI_TESTCDS[i.code]: ("SDI", f"SDI {i.label}"[:40]) for i in load_sdi_items()}
     lab = pl.DataFrame(
         {
             "TESTCD": list(labels),

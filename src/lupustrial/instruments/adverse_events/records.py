@@ -1,8 +1,11 @@
 """Validated AE records: one frame, every problem reported at once (row, field, value, fix).
 
-An AE record has ``subject_id``, ``term`` (CTCAE v5.0 term), ``grade`` (1–5, and one the term defines:
-Febrile neutropenia has no grade 1 or 2), ``serious`` (bool), ``relatedness`` (one of
-:data:`RELATEDNESS`), ``onset_date`` and ``resolution_date`` (null = ongoing; not before onset). An
+An AE record has ``subject_id``, ``term`` (CTCAE v5.0 term or a verbatim of the synonym table, coded by
+:func:`~lupustrial.instruments.adverse_events.coding.compute_ae_coding` with ``term_match``, default
+``normalised``; the output's ``term`` is the coded term, ``term_verbatim`` the text as given),
+``grade`` (1–5, and one the term defines: Febrile neutropenia has no grade 1 or 2), ``serious`` (bool),
+``relatedness`` (one of :data:`RELATEDNESS`), ``onset_date`` and ``resolution_date`` (null = ongoing; not
+before onset). An
 optional ``soc`` column must match the term table. The result adds ``soc``, ``related`` (relatedness in
 ``related_levels``), ``ongoing`` and ``duration_days`` (resolution − onset + 1: an AE that starts and
 resolves on the same day lasts one day).
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from lupustrial.errors import InputError, Problem
+from lupustrial.instruments.adverse_events.coding import compute_ae_coding
 from lupustrial.instruments.adverse_events.terms import load_terms
 
 __all__ = ["RELATEDNESS", "REQUIRED", "validate_ae_records"]
@@ -73,9 +77,16 @@ def validate_ae_records(
     terms: pl.DataFrame | None = None,
     subject: str = "subject_id",
     related_levels: Sequence[str] = ("possible", "probable", "definite"),
+    term_match: str = "normalised",
+    synonyms: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Check and type an AE frame; raise :class:`InputError` naming every bad row and field."""
+    """Check and type an AE frame; raise :class:`InputError` naming every bad row and field.
+
+    ``synonyms``: the synonym table (default: the shipped one with the shipped terms; none with a user
+    ``terms`` list, whose terms the shipped synonyms may not target)."""
     table = load_terms() if terms is None else terms
+    if synonyms is None and terms is not None:
+        synonyms = pl.DataFrame(schema={"verbatim": pl.Utf8, "term": pl.Utf8})
     absent = [c for c in (subject, *REQUIRED) if c not in frame.columns]
     if absent:
         raise InputError.from_problems(
@@ -88,9 +99,13 @@ def validate_ae_records(
         _dates(frame, "resolution_date").alias("__resolved"),
         _bool(frame, "serious").alias("__serious"),
     )
+    coded = compute_ae_coding(data, verbatim="term", match=term_match, terms=terms, synonyms=synonyms)
+    data = coded.with_columns(
+        pl.when(pl.col("ae_soc").is_not_null()).then(pl.col("ae_term")).alias("__term")
+    ).drop("ae_term", "ae_soc", "ae_coded_by", "ae_reason")
     data = data.join(
-        table.select("term", pl.col("soc").alias("__soc"), "grades"),
-        on="term",
+        table.select(pl.col("term").alias("__term"), pl.col("soc").alias("__soc"), "grades"),
+        on="__term",
         how="left",
         maintain_order="left",
     )
@@ -100,8 +115,8 @@ def validate_ae_records(
         (
             "term",
             pl.col("__soc").is_null(),
-            "not in the AE term table: use the CTCAE v5.0 spelling or load a "
-            "full term list (adverse_events.load_terms(path))",
+            "not in the AE term table nor the synonym table: use the CTCAE v5.0 spelling, add a "
+            "synonym row (ae_term_synonyms.csv) or load a full term list (adverse_events.load_terms(path))",
         ),
         ("grade", grade.is_null() | ~grade.is_between(1, 5), "a CTCAE grade 1-5"),
         (
@@ -136,6 +151,8 @@ def validate_ae_records(
         raise InputError.from_problems("AE records", problems)
     return data.select(
         pl.exclude(
+            "term",
+            "__term",
             "__onset",
             "__resolved",
             "__soc",
@@ -146,6 +163,8 @@ def validate_ae_records(
             "resolution_date",
             "serious",
         ),
+        pl.col("__term").alias("term"),
+        pl.col("term").alias("term_verbatim"),
         pl.col("__serious").alias("serious"),
         pl.col("__soc").alias("soc"),
         pl.col("__onset").alias("onset_date"),
