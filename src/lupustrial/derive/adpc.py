@@ -50,11 +50,12 @@ def derive_adpc(findings: pl.DataFrame, adsl: pl.DataFrame) -> pl.DataFrame:
 def derive_adpp(adpc: pl.DataFrame) -> pl.DataFrame:
     """ADPP: NCA parameters per subject and matrix (empty frame when ADPC has no post-infusion sample).
 
-    One row per subject × matrix × ``PARAMCD``. ``PARAMCD`` is the NCA registry name without ``nca_``
-    (``cmax``, ``auc_0_28d``, ...); the λz family is fitted once per declared window (OPT-K07:
-    contraction, persistence), so its codes carry the window (``half_life_persistence``) and
-    ``PARCAT1`` names it. ``PARAM`` is the registry label (with the window and its days), ``PPTESTCD``
-    the CDISC PK parameter code (SDTM PP, e.g. ``CMAX``, ``AUCINT``, ``LAMZHL``).
+    One row per subject × matrix × ``PARAMCD``; ``PARAMCD`` is at most 8 characters (ADaMIG v1.3 §3.3,
+    for SAS V5 transport), built by :func:`adpp_paramcd` from the CDISC PK code ``PPTESTCD`` (SDTM PP:
+    ``CMAX``, ``AUCINT``, ``LAMZHL``, ...): partial AUCs carry their days (``AUC0_28``), and the λz family,
+    fitted once per declared window (OPT-K07: contraction, persistence), carries the window's initial
+    (``LAMZHLP`` = half-life in the persistence window), which ``PARCAT1`` names in full. ``PARAM`` is the
+    registry label with the window and its days; ``NCAPARM`` the NCA registry name (``nca_cmax``).
     """
     from lupustrial.pk.nca import compute_nca
     from lupustrial.pk.parameters import PARAMETERS
@@ -72,17 +73,19 @@ def derive_adpp(adpc: pl.DataFrame) -> pl.DataFrame:
     nca = compute_nca(post, lloq="lloq", by=["MATRIX"], conc_unit=unit)
     keys = adpc.select("STUDYID", "USUBJID", "TRT01A", "TRT01AN").unique()
     labels = pl.DataFrame({"PARAM": [p.name for p in PARAMETERS], "_label": [p.label for p in PARAMETERS]})
-    code = pl.col("PARAM").str.strip_prefix("nca_")
     window = pl.format(" ({} phase, day {} to {})", pl.col("phase"), pl.col("start_day").cast(pl.Int64),
                        pl.col("end_day").cast(pl.Int64).cast(pl.Utf8).fill_null("last"))
+    kinds = nca.select("PARAM", "PPTESTCD", "phase").unique()  # ≤ 22 parameters: one code each
+    kinds = kinds.with_columns(PARAMCD=pl.Series(
+        [adpp_paramcd(n, c, ph) for n, c, ph in kinds.iter_rows()], dtype=pl.Utf8))
+    nca = nca.join(kinds, on=["PARAM", "PPTESTCD", "phase"], how="left", nulls_equal=True)
     return nca.join(labels, on="PARAM", how="left").join(keys, on="USUBJID", how="left").select(
         "STUDYID",
         "USUBJID",
         "TRT01A",
         "TRT01AN",
         "MATRIX",
-        pl.when(pl.col("phase").is_null()).then(code).otherwise(pl.format("{}_{}", code, pl.col("phase")))
-        .alias("PARAMCD"),
+        "PARAMCD",
         pl.when(pl.col("phase").is_null()).then(pl.col("_label"))
         .otherwise(pl.concat_str(pl.col("_label"), window)).alias("PARAM"),
         pl.col("PPTESTCD"),
@@ -91,4 +94,28 @@ def derive_adpp(adpc: pl.DataFrame) -> pl.DataFrame:
         pl.col("PPORRESU").alias("AVALU"),
         pl.col("reason").alias("REASON"),
         pl.col("options").alias("OPTIONS"),
+        pl.col("PARAM").alias("NCAPARM"),
     )
+
+
+def adpp_paramcd(name: str, pptestcd: str, phase: str | None = None) -> str:
+    """The ADPP ``PARAMCD`` (≤ 8 characters) of NCA parameter ``name`` (registry, e.g. ``nca_auc_0_28d``).
+
+    >>> adpp_paramcd("nca_cmax", "CMAX"), adpp_paramcd("nca_auc_28_90d", "AUCINT")
+    ('CMAX', 'AUC28_90')
+    >>> adpp_paramcd("nca_half_life", "LAMZHL", "persistence")
+    'LAMZHLP'
+    >>> adpp_paramcd("nca_r2adj", "R2ADJ", "contraction")
+    'R2ADJC'
+    """
+    import re
+
+    code = pptestcd
+    days = re.fullmatch(r"nca_auc_(\d+)_(\d+)d", name)
+    if pptestcd == "AUCINT" and days:
+        code = f"AUC{days[1]}_{days[2]}"
+    if phase:
+        code += phase[0].upper()
+    if len(code) > 8:
+        raise ValueError(f"ADPP PARAMCD {code!r} for {name} ({phase}) is longer than 8 characters")
+    return code

@@ -35,7 +35,9 @@ def nca(ctx: Context, o: Any, day: int) -> pl.DataFrame:
         for p in o.parameters.get("parameters", ["cmax"]):
             rows = (
                 pp.filter(
-                    (pl.col("MATRIX") == MATRICES.get(m, m.upper())) & pl.col("PARAMCD").is_in([p, f"{p}d"])
+                    (pl.col("MATRIX") == MATRICES.get(m, m.upper()))
+                    & pl.col("NCAPARM").is_in([f"nca_{p}", f"nca_{p}d"])
+                    & pl.col("PARCAT1").is_null()
                 )
                 if pp.height
                 else pp
